@@ -1,0 +1,98 @@
+"""What a warehouse holds: units per country and level, indicators per risk factor, periods,
+coverage and sources. Used by ``python -m indicators info`` and the Indicators page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from indicators.warehouse import get_meta
+
+
+@dataclass
+class WarehouseInfo:
+    """Summary tables of one warehouse."""
+
+    fictional: bool
+    region: str
+    units: pd.DataFrame  # country, admin_label, admin_level, units
+    indicators: pd.DataFrame  # risk_factor, title, indicators (codes)
+    periods: list[int]
+    coverage: pd.DataFrame  # indicator, level, first, last, observations, units_latest, share_latest
+    sources: pd.DataFrame  # id, title, licence, observations
+    imports: pd.DataFrame
+
+
+def warehouse_info(con: duckdb.DuckDBPyConnection) -> WarehouseInfo:
+    """Collect the summary tables (read-only queries)."""
+    units = con.execute(
+        "SELECT u.country, coalesce(c.name, u.country) AS country_name, u.admin_label, u.admin_level, "
+        "count(*) AS units FROM units u LEFT JOIN countries c ON c.iso3 = u.country "
+        "GROUP BY ALL ORDER BY u.country, u.admin_level"
+    ).df()
+    indicators = con.execute(
+        "SELECT coalesce(CAST(i.risk_factor AS VARCHAR), 'aux') AS risk_factor, "
+        "coalesce(r.title, 'auxiliary (not scored)') AS title, "
+        "string_agg(i.code, ', ' ORDER BY i.code) AS indicators, count(*) AS n "
+        "FROM indicators i LEFT JOIN risk_factors r ON r.id = i.risk_factor "
+        "GROUP BY ALL ORDER BY min(coalesce(i.risk_factor, 99))"
+    ).df()
+    periods = [r[0] for r in con.execute(
+        "SELECT DISTINCT period FROM observations ORDER BY period").fetchall()]
+    coverage = con.execute(
+        """
+        WITH latest AS (SELECT max(period) AS p FROM observations),
+        n_units AS (SELECT count(*) AS n FROM units),
+        n_countries AS (SELECT count(DISTINCT country) AS n FROM units)
+        SELECT i.code AS indicator, i.level, min(o.period) AS first, max(o.period) AS last,
+               count(o.value) AS observations,
+               count(DISTINCT CASE WHEN o.period = (SELECT p FROM latest) THEN o.unit_id END)
+                   AS units_latest,
+               round(count(DISTINCT CASE WHEN o.period = (SELECT p FROM latest) THEN o.unit_id END)
+                   / greatest(CASE WHEN i.level = 'country' THEN (SELECT n FROM n_countries)
+                                   ELSE (SELECT n FROM n_units) END, 1), 3) AS share_latest
+        FROM indicators i LEFT JOIN observations o ON o.indicator = i.code
+        GROUP BY i.code, i.level ORDER BY i.code
+        """
+    ).df()
+    sources = con.execute(
+        "SELECT s.id, s.title, s.licence, count(o.value) AS observations "
+        "FROM sources s LEFT JOIN observations o ON o.source = s.id GROUP BY ALL ORDER BY s.id"
+    ).df()
+    imports = con.execute(
+        "SELECT import_id, file_name, kind, rows_landed, rows_rejected, imported_at, status "
+        "FROM imports ORDER BY import_id"
+    ).df()
+    return WarehouseInfo(
+        fictional=get_meta(con, "fictional", "false") == "true",
+        region=get_meta(con, "region_name", "") or "",
+        units=units,
+        indicators=indicators,
+        periods=periods,
+        coverage=coverage,
+        sources=sources,
+        imports=imports,
+    )
+
+
+def format_info(info: WarehouseInfo) -> str:
+    """Plain-text rendering for the terminal."""
+    lines: list[str] = []
+    if info.fictional:
+        lines.append("*** FICTIONAL DEMO DATA: invented places and numbers, not the real region ***")
+    if info.region:
+        lines.append(f"Region: {info.region}")
+    periods = f"{info.periods[0]}–{info.periods[-1]} ({len(info.periods)} periods)" if info.periods else "none"
+    lines += ["", f"Periods: {periods}", "", "Units per country and level:"]
+    lines.append(info.units.to_string(index=False) if len(info.units) else "  (no units)")
+    lines += ["", "Indicators per risk factor:"]
+    lines.append(info.indicators.to_string(index=False, max_colwidth=70))
+    lines += ["", "Coverage (share_latest = share of units/countries with a value in the latest period):"]
+    lines.append(info.coverage.to_string(index=False))
+    lines += ["", "Sources:"]
+    lines.append(info.sources.to_string(index=False, max_colwidth=60))
+    if len(info.imports):
+        lines += ["", "Imports:", info.imports.to_string(index=False)]
+    return "\n".join(lines)
