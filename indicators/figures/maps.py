@@ -1,0 +1,364 @@
+"""Choropleth maps of 0–10 scores: one trace, binned numeric z, stepped class colourscale.
+
+Units without a value get ``z = -1``, which falls in the grey "insufficient data" band of the
+colourscale (``zmin=-1``, ``zmax=10``), so the whole map is a single trace carrying the GeoJSON
+once (a categorical colour would repeat the GeoJSON per class). Coordinates are rounded to
+5 decimals and features carry only their id, which keeps ``fig.to_json()`` small.
+
+``choropleth`` uses MapLibre (``go.Choroplethmap``, ``map_style="white-bg"``): works offline on
+screen. ``choropleth_geo`` uses ``go.Choropleth`` (vector) for SVG/PDF exports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from indicators.figures.style import (
+    CLASS_BREAKS,
+    CLASS_COLORS,
+    CLASS_KEYS,
+    INSUFFICIENT,
+    NO_DATA_COLOR,
+    add_caption,
+    base_layout,
+    class_label,
+    class_of,
+    font,
+)
+from indicators.i18n import t
+
+#: z given to units without a value; the grey band of the colourscale is [-1, 0).
+NO_DATA_Z = -1.0
+ZMIN = -1.0
+ZMAX = 10.0
+COORD_DECIMALS = 5
+_MAP_HEIGHT = 620
+_ASSUMED_WIDTH_PX = 760
+
+
+def class_colorscale() -> list[list]:
+    """Stepped colourscale over [-1, 10]: grey for [-1, 0), then the five YlOrRd classes.
+
+    Each band repeats its colour at both ends, so colours never blend; a value on a break
+    takes the upper class, matching the [lower, upper) class intervals.
+    """
+    span = ZMAX - ZMIN
+    bounds = [ZMIN, *CLASS_BREAKS]
+    colors = [NO_DATA_COLOR, *CLASS_COLORS]
+    scale: list[list] = []
+    for color, lo, hi in zip(colors, bounds[:-1], bounds[1:], strict=True):
+        scale.append([(lo - ZMIN) / span, color])
+        scale.append([(hi - ZMIN) / span, color])
+    return scale
+
+
+def _colorbar(label: str) -> dict:
+    bounds = [ZMIN, *CLASS_BREAKS]
+    mids = [(lo + hi) / 2 for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    texts = [class_label(INSUFFICIENT), *(class_label(k) for k in CLASS_KEYS)]
+    return {
+        "title": {"text": label, "font": font(11), "side": "top"},
+        "tickmode": "array",
+        "tickvals": mids,
+        "ticktext": texts,
+        "tickfont": font(11),
+        "ticks": "",
+        "outlinewidth": 0,
+        "thickness": 14,
+        "len": 0.6,
+        "x": 1.0,
+        "xanchor": "left",
+        "bgcolor": "rgba(255,255,255,0.85)",
+    }
+
+
+def units_geojson(units_gdf: gpd.GeoDataFrame, decimals: int = COORD_DECIMALS) -> dict:
+    """A minimal GeoJSON FeatureCollection: geometry rounded to ``decimals``, properties ``{id}``.
+
+    Build it once per set of units (callers may cache it) and pass it to the map builders.
+    """
+    geoms = shapely.transform(
+        np.asarray(units_gdf.geometry.values, dtype=object),
+        lambda coords: np.round(coords, decimals),
+    )
+    features = []
+    for unit_id, geom in zip(units_gdf["unit_id"], geoms, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(unit_id),
+                "properties": {"id": str(unit_id)},
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def admin_levels_note(units_gdf: pd.DataFrame) -> str | None:
+    """A note when the shown units mix administrative levels (e.g. municipalities and districts).
+
+    Returns ``t("label.mixed_levels", levels="municipality (QZA), district (QZB)")`` or None.
+    """
+    if "admin_label" not in units_gdf.columns or units_gdf.empty:
+        return None
+    labels = units_gdf["admin_label"].dropna().astype(str)
+    if labels.nunique() <= 1:
+        return None
+    parts = []
+    for label in pd.unique(labels):
+        rows = units_gdf.loc[units_gdf["admin_label"].astype(str) == label]
+        countries = (
+            sorted(rows["country"].dropna().astype(str).unique()) if "country" in rows else []
+        )
+        parts.append(f"{label} ({', '.join(countries)})" if countries else label)
+    return t("label.mixed_levels", levels=", ".join(parts))
+
+
+def _fmt_number(value: object, digits: int = 1) -> str | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number):
+        return None
+    return f"{number:.{digits}f}"
+
+
+def _fmt_rank(row: pd.Series) -> str:
+    rank = row.get("rank")
+    if rank is None or pd.isna(rank):
+        return "—"
+    text = f"{int(rank)}"
+    lo, hi = row.get("rank_p05"), row.get("rank_p95")
+    if lo is not None and hi is not None and not pd.isna(lo) and not pd.isna(hi):
+        text = t("fig.rank_interval_value", rank=text, low=int(round(lo)), high=int(round(hi)))
+    return text
+
+
+def _fmt_coverage(value: object) -> str:
+    text = _fmt_number(value, 3)
+    if text is None:
+        return "—"
+    share = float(text)
+    return f"{share * 100:.0f} %" if share <= 1.0 else f"{share:.0f} %"
+
+
+def _map_frame(
+    units_gdf: gpd.GeoDataFrame, values_df: pd.DataFrame, value_col: str, period: int | None
+) -> pd.DataFrame:
+    """Units joined to the values of one period, with z, class and hover fields."""
+    values = values_df
+    if period is not None and "period" in values.columns:
+        values = values.loc[values["period"] == period]
+    keep = [
+        c
+        for c in (value_col, "coverage", "rank", "rank_p05", "rank_p95", "rank_in_country")
+        if c in values.columns
+    ]
+    values = values.assign(unit_id=values["unit_id"].astype(str))[["unit_id", *keep]]
+    values = values.drop_duplicates("unit_id", keep="last")
+    units = pd.DataFrame(units_gdf.drop(columns=units_gdf.geometry.name))
+    units["unit_id"] = units["unit_id"].astype(str)
+    frame = units.merge(values, on="unit_id", how="left")
+    score = pd.to_numeric(frame[value_col], errors="coerce") if value_col in frame else np.nan
+    frame["_score"] = score
+    frame["_z"] = frame["_score"].clip(0.0, 10.0).fillna(NO_DATA_Z)
+    frame["_class"] = [class_of(v) for v in frame["_score"]]
+    return frame
+
+
+def _customdata(frame: pd.DataFrame) -> np.ndarray:
+    insufficient = class_label(INSUFFICIENT)
+    rows = []
+    for _, row in frame.iterrows():
+        local = row.get("name_local")
+        local_text = "—" if local is None or pd.isna(local) or str(local) == "" else str(local)
+        value_text = _fmt_number(row["_score"])
+        rows.append(
+            [
+                str(row.get("name", row["unit_id"])),
+                local_text,
+                value_text if value_text is not None else insufficient,
+                class_label(row["_class"]),
+                _fmt_coverage(row.get("coverage")),
+                _fmt_rank(row) if value_text is not None else "—",
+            ]
+        )
+    return np.array(rows, dtype=object).reshape(len(rows), 6)
+
+
+def _hovertemplate(label: str) -> str:
+    return (
+        "<b>%{customdata[0]}</b><br>"
+        + t("label.local_name")
+        + ": %{customdata[1]}<br>"
+        + label
+        + ": %{customdata[2]}<br>"
+        + t("label.class")
+        + ": %{customdata[3]}<br>"
+        + t("label.coverage")
+        + ": %{customdata[4]}<br>"
+        + t("label.rank")
+        + ": %{customdata[5]}"
+        + "<extra></extra>"
+    )
+
+
+def _center_zoom(units_gdf: gpd.GeoDataFrame, height: int) -> tuple[dict, float]:
+    """Map centre and a zoom that fits the units' bounds (Web Mercator, 512 px tiles)."""
+    if units_gdf.empty:
+        return {"lon": 19.0, "lat": 43.5}, 5.0
+    minx, miny, maxx, maxy = (float(v) for v in units_gdf.total_bounds)
+
+    def merc(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(maxx - minx, 1e-6)
+    y_span = max(merc(maxy) - merc(miny), 1e-8)
+    zoom_x = math.log2(_ASSUMED_WIDTH_PX * 360.0 / (512.0 * lon_span))
+    zoom_y = math.log2(height * 2 * math.pi / (512.0 * y_span))
+    zoom = max(0.0, min(zoom_x, zoom_y) - 0.35)
+    center_y = (merc(maxy) + merc(miny)) / 2
+    center_lat = math.degrees(2 * math.atan(math.exp(center_y)) - math.pi / 2)
+    return {"lon": (minx + maxx) / 2, "lat": center_lat}, round(zoom, 2)
+
+
+def _trace_kwargs(frame: pd.DataFrame, geojson: dict, label: str) -> dict:
+    return {
+        "geojson": geojson,
+        "featureidkey": "properties.id",
+        "locations": frame["unit_id"].tolist(),
+        "z": frame["_z"].round(3).tolist(),
+        "zmin": ZMIN,
+        "zmax": ZMAX,
+        "colorscale": class_colorscale(),
+        "autocolorscale": False,
+        "colorbar": _colorbar(label),
+        "customdata": _customdata(frame),
+        "hovertemplate": _hovertemplate(label),
+        "name": label,
+    }
+
+
+def _finish(
+    fig: go.Figure,
+    *,
+    title: str,
+    subtitle: str | None,
+    footer_lines: Sequence[str],
+    fictional: bool,
+    note: str | None,
+) -> go.Figure:
+    base_layout(
+        fig, title=title, height=_MAP_HEIGHT, margin={"l": 0, "r": 0, "b": 8}, showlegend=False
+    )
+    lines = [*footer_lines, note] if note else list(footer_lines)
+    return add_caption(fig, subtitle=subtitle, footer_lines=lines, fictional=fictional)
+
+
+def choropleth(
+    units_gdf: gpd.GeoDataFrame,
+    values_df: pd.DataFrame,
+    *,
+    value_col: str = "composite",
+    label: str | None = None,
+    period: int | None = None,
+    title: str,
+    subtitle: str | None = None,
+    footer_lines: Sequence[str] = (),
+    fictional: bool = False,
+    geojson: dict | None = None,
+    height: int = _MAP_HEIGHT,
+) -> go.Figure:
+    """MapLibre choropleth (one ``go.Choroplethmap`` trace, ``map_style="white-bg"``, offline).
+
+    ``values_df`` holds ``unit_id`` and ``value_col`` (0–10), optionally ``period`` (filtered to
+    ``period``), ``coverage``, ``rank``, ``rank_p05``, ``rank_p95``. Units of ``units_gdf``
+    without a value are grey ("insufficient data"). A note is added to the footer when the
+    units mix administrative levels. ``geojson`` may be a cached :func:`units_geojson`.
+    """
+    label = label or t("measure.composite")
+    frame = _map_frame(units_gdf, values_df, value_col, period)
+    trace = go.Choroplethmap(
+        **_trace_kwargs(frame, geojson or units_geojson(units_gdf), label),
+        marker={"opacity": 0.95, "line": {"width": 0.4, "color": "#ffffff"}},
+        below="",
+    )
+    fig = go.Figure(trace)
+    _finish(
+        fig,
+        title=title,
+        subtitle=subtitle,
+        footer_lines=footer_lines,
+        fictional=fictional,
+        note=admin_levels_note(units_gdf),
+    )
+    center, zoom = _center_zoom(units_gdf, height)
+    fig.update_layout(
+        height=fig.layout.height - _MAP_HEIGHT + height,
+        map={"style": "white-bg", "center": center, "zoom": zoom},
+    )
+    return fig
+
+
+def choropleth_geo(
+    units_gdf: gpd.GeoDataFrame,
+    values_df: pd.DataFrame,
+    *,
+    value_col: str = "composite",
+    label: str | None = None,
+    period: int | None = None,
+    title: str,
+    subtitle: str | None = None,
+    footer_lines: Sequence[str] = (),
+    fictional: bool = False,
+    geojson: dict | None = None,
+    height: int = _MAP_HEIGHT,
+) -> go.Figure:
+    """Vector choropleth (``go.Choropleth`` on a geo subplot) for SVG/PDF export.
+
+    Same encoding as :func:`choropleth`; ``fitbounds="locations"`` and every base layer hidden.
+    Offline export needs a local topojson folder (see TECH-NOTES).
+    """
+    label = label or t("measure.composite")
+    frame = _map_frame(units_gdf, values_df, value_col, period)
+    trace = go.Choropleth(
+        **_trace_kwargs(frame, geojson or units_geojson(units_gdf), label),
+        marker={"line": {"width": 0.4, "color": "#ffffff"}},
+    )
+    fig = go.Figure(trace)
+    _finish(
+        fig,
+        title=title,
+        subtitle=subtitle,
+        footer_lines=footer_lines,
+        fictional=fictional,
+        note=admin_levels_note(units_gdf),
+    )
+    fig.update_layout(
+        height=fig.layout.height - _MAP_HEIGHT + height,
+        geo={
+            "fitbounds": "locations",
+            "visible": False,
+            "showland": False,
+            "showocean": False,
+            "showlakes": False,
+            "showrivers": False,
+            "showcountries": False,
+            "showcoastlines": False,
+            "showframe": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "#ffffff",
+        },
+    )
+    return fig
