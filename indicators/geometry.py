@@ -52,4 +52,5 @@ def to_wkb(geoms: gpd.GeoSeries) -> list[bytes | None]:
 
 def from_wkb(values: list[bytes | None] | object, crs: str = "EPSG:4326") -> gpd.GeoSeries:
     """WKB bytes from the warehouse back to a GeoSeries."""
-    return gpd.GeoSeries.from_wkb(list(values), crs=crs)  # type: ignore[arg-type]
+    data = [None if v is None else bytes(v) for v in values]  # type: ignore[union-attr]
+    return gpd.GeoSeries.from_wkb(data, crs=crs)
