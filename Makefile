@@ -11,7 +11,7 @@ demo: setup
 	@test -f "$(DB)" || $(PY) -m indicators build --demo --db "$(DB)"
 
 run: demo
-	RISK_WAREHOUSE="$(DB)" $(PY) -m streamlit run dashboard.py
+	RISK_WAREHOUSE="$(DB)" $(PY) -m ui.serve
 
 lint: setup
 	$(PY) -m ruff check .

@@ -96,3 +96,31 @@ def format_info(info: WarehouseInfo) -> str:
     if len(info.imports):
         lines += ["", "Imports:", info.imports.to_string(index=False)]
     return "\n".join(lines)
+
+
+def coverage_by_period(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Share of units (or countries, for country-level indicators) with an observation,
+    per scored indicator and period: columns indicator, period, share."""
+    return con.execute(
+        """
+        WITH n AS (SELECT (SELECT count(*) FROM units) AS units,
+                          (SELECT count(DISTINCT country) FROM units) AS countries)
+        SELECT o.indicator, o.period,
+               count(DISTINCT o.unit_id) / greatest(
+                   CASE WHEN i.level = 'country' THEN (SELECT countries FROM n)
+                        ELSE (SELECT units FROM n) END, 1) AS share
+        FROM observations o JOIN indicators i ON i.code = o.indicator
+        WHERE i.risk_factor IS NOT NULL
+        GROUP BY o.indicator, o.period, i.level ORDER BY 1, 2
+        """
+    ).df()
+
+
+def catalog_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The catalog with source titles and licences, one row per indicator."""
+    return con.execute(
+        "SELECT i.risk_factor, i.code, i.title, i.description, array_to_string(i.foa_indicators, ', ') "
+        "AS foa_indicators, i.direction, i.level, i.transform, i.per_capita, i.weight, i.unit, "
+        "i.max_age, i.source, s.title AS source_title, s.licence "
+        "FROM indicators i LEFT JOIN sources s ON s.id = i.source ORDER BY i.risk_factor, i.code"
+    ).df()

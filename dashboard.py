@@ -1,0 +1,17 @@
+"""Entry point: `streamlit run dashboard.py`. Registers the pages; each page draws the shared
+sidebar filters (bound to the URL) and the demo banner through ui.shell.page_setup()."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators.i18n import t
+
+PAGES = [
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
+    st.Page("pages/trends.py", title=t("nav.trends"), icon=":material/show_chart:", url_path="trends"),
+    st.Page("pages/profile.py", title=t("nav.profile"), icon=":material/location_city:", url_path="profile"),
+    st.Page("pages/framework.py", title=t("nav.indicators"), icon=":material/menu_book:", url_path="indicators"),
+    st.Page("pages/methodology.py", title=t("nav.methodology"), icon=":material/balance:", url_path="methodology"),
+]
+st.navigation(PAGES).run()

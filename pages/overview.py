@@ -1,0 +1,97 @@
+"""Overview map: choropleth of the chosen measure, ranked units with rank intervals, alerts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from indicators.figures.maps import admin_levels_note, choropleth
+from indicators.figures.ranks import rank_intervals
+from indicators.figures.style import standard_footer
+from indicators.i18n import t
+from indicators.measures import measure_values
+from indicators.scoring.alerts import compute_alerts
+from indicators.views import COMPOSITE
+from ui import data
+from ui.components import how_to_read, sources_caption
+from ui.shell import page_setup
+
+ctx = page_setup()
+view, options, fictional = ctx.view, ctx.options, ctx.fictional
+label = options.measures.get(view.measure, view.measure)
+
+st.title(t("nav.overview"))
+how_to_read()
+if view.period is None:
+    st.info(t("app.no_observations"))
+    st.stop()
+
+result = data.result()
+values = measure_values(result, view.measure, view.period)
+values = values[values["country"].isin(view.countries)]
+if view.measure == COMPOSITE:
+    unc = data.uncertainty(view.period)
+    values = values.merge(unc.drop(columns="period"), on="unit_id", how="left")
+gdf, geojson = data.units_geo(view.countries)
+country_names = ", ".join(options.countries.get(c, c) for c in view.countries)
+n_scored = int(values["score"].notna().sum())
+coverage_note = t("overview.coverage_note", scored=n_scored, total=len(values), period=view.period)
+footer = standard_footer(data.measure_sources(view.measure), coverage=coverage_note)
+
+fig = choropleth(
+    gdf, values, value_col="score", label=label, title=f"{label} — {view.period}",
+    subtitle=t("overview.subtitle", countries=country_names, period=view.period),
+    footer_lines=footer, fictional=fictional, geojson=geojson,
+)
+st.plotly_chart(fig, theme=None, key="map", config={"displaylogo": False, "scrollZoom": True})
+note = admin_levels_note(gdf)
+if note:
+    st.info(note)
+sources_caption(footer)
+
+st.subheader(t("overview.ranking"))
+if view.measure != COMPOSITE:
+    st.caption(t("overview.ranking_composite_only"))
+ranked = measure_values(result, COMPOSITE, view.period)
+ranked = ranked[ranked["country"].isin(view.countries)].rename(columns={"score": "composite"})
+unc = data.uncertainty(view.period)
+ranked = ranked.merge(unc.drop(columns="period"), on="unit_id", how="left")
+top_n = st.slider(t("overview.top_n"), 5, 50, 20, step=5, key="top_n")
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(
+        rank_intervals(ranked, top_n=top_n, title=t("label.top_n", n=top_n),
+                       subtitle=t("overview.rank_subtitle", period=view.period),
+                       footer_lines=standard_footer(data.measure_sources(COMPOSITE)),
+                       fictional=fictional),
+        theme=None, key="ranks", config={"displaylogo": False},
+    )
+with right:
+    top = ranked.dropna(subset=["composite"]).sort_values(["rank", "unit_name"]).head(top_n)
+    st.markdown(f"**{t('overview.open_profile')}**")
+    for row in top.itertuples(index=False):
+        interval = (f" ({int(row.rank_p05)}–{int(row.rank_p95)})"
+                    if pd.notna(row.rank_p05) and pd.notna(row.rank_p95) else "")
+        st.page_link(
+            "pages/profile.py",
+            label=f"{int(row.rank)}{interval}. {row.unit_name} — {row.composite:.1f} [{row.risk_class}]",
+            query_params={"unit": row.unit_id},
+        )
+    insufficient = int(ranked["composite"].isna().sum())
+    if insufficient:
+        st.caption(t("overview.insufficient_units", n=insufficient))
+
+st.subheader(t("overview.alerts"))
+alerts = compute_alerts(result, view.period)
+cols = ["unit_name", "country", "composite", "change", "risk_class", "rank", "drivers"]
+for title, frame in (
+    (t("alerts.sharp_risers"), alerts.sharp_risers),
+    (t("alerts.consistently_high"), alerts.consistently_high),
+    (t("alerts.newly_high"), alerts.newly_high),
+):
+    frame = frame[frame["country"].isin(view.countries)]
+    with st.expander(f"{title} ({len(frame)})", expanded=len(frame) > 0):
+        if len(frame):
+            st.dataframe(frame[cols], hide_index=True, width="stretch")
+        else:
+            st.caption(t("alerts.none"))

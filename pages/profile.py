@@ -1,0 +1,125 @@
+"""Municipality profile: the 14 risk factors against country and regional medians, composite
+trend with rank interval, the indicator table with sources, and the neighbours' scores."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from indicators.figures.profile import risk_factor_bars
+from indicators.figures.style import standard_footer
+from indicators.figures.trends import trend
+from indicators.framework import RISK_FACTORS
+from indicators.i18n import t
+from indicators.measures import measure_series, measure_values, medians_by_risk_factor
+from indicators.views import COMPOSITE, neighbours
+from ui import data
+from ui.components import how_to_read, sources_caption
+from ui.shell import page_setup
+
+ctx = page_setup()
+view, options = ctx.view, ctx.options
+st.title(t("nav.profile"))
+how_to_read()
+if view.period is None:
+    st.info(t("app.no_observations"))
+    st.stop()
+
+labels = data.unit_labels()
+unit_ids = list(labels)
+wanted = st.query_params.get("unit")
+if "profile_unit" not in st.session_state or (wanted and wanted != st.session_state["profile_unit"]
+                                              and wanted in labels):
+    st.session_state["profile_unit"] = wanted if wanted in labels else unit_ids[0]
+unit_id = st.selectbox(
+    t("profile.choose"), unit_ids, format_func=lambda u: labels.get(u, u), key="profile_unit",
+    help=t("profile.choose_help"),
+)
+st.query_params["unit"] = unit_id
+
+result = data.result()
+row = result.frame[(result.frame["unit_id"] == unit_id) & (result.frame["period"] == view.period)]
+if row.empty:
+    st.warning(t("profile.not_scored"))
+    st.stop()
+row = row.iloc[0]
+country = row["country"]
+unc = data.uncertainty(view.period)
+u = unc[unc["unit_id"] == unit_id].iloc[0]
+
+c1, c2, c3, c4 = st.columns(4)
+if pd.notna(row["composite"]):
+    c1.metric(t("measure.composite"), f"{row['composite']:.1f} / 10", row["risk_class"], delta_color="off")
+    c2.metric(t("label.rank"), f"{int(row['rank'])} / {int(result.frame[result.frame['period'] == view.period]['rank'].max())}",
+              t("profile.rank_interval", p05=int(u["rank_p05"]), p95=int(u["rank_p95"])), delta_color="off")
+    c3.metric(t("profile.rank_in_country"), int(row["rank_in_country"]))
+else:
+    c1.metric(t("measure.composite"), t("class.insufficient"))
+c4.metric(t("label.coverage"), f"{row['coverage'] * 100:.0f} %")
+
+titles = {i: rf.title for i, rf in RISK_FACTORS.items()}
+unit_rf = {r: row[f"rf{r:02d}"] for r in range(1, 15)}
+fig = risk_factor_bars(
+    unit_rf, medians_by_risk_factor(result, view.period, country),
+    medians_by_risk_factor(result, view.period), titles,
+    title=t("profile.rf_title", unit=row["unit_name"], period=view.period),
+    unit_label=row["unit_name"], subtitle=options.countries.get(country, country),
+    footer_lines=standard_footer(data.measure_sources(COMPOSITE)), fictional=ctx.fictional,
+)
+st.plotly_chart(fig, theme=None, key="rf_bars", config={"displaylogo": False})
+
+left, right = st.columns(2)
+with left:
+    series = measure_series(result, COMPOSITE, [unit_id]).assign(label=row["unit_name"])
+    peers = measure_series(result, COMPOSITE)
+    band = peers[peers["country"] == country].groupby("period")["value"].quantile([0.1, 0.5, 0.9])
+    band = band.unstack().rename(columns={0.1: "p10", 0.5: "median", 0.9: "p90"}).reset_index()
+    st.plotly_chart(
+        trend(series, band_df=band, title=t("profile.trend_title"), value_col="value",
+              group_col="label", subtitle=t("profile.trend_subtitle", country=options.countries.get(country, country)),
+              fictional=ctx.fictional),
+        theme=None, key="trend", config={"displaylogo": False},
+    )
+with right:
+    ranks = pd.concat([data.uncertainty(int(p)) for p in result.periods], ignore_index=True)
+    ranks = ranks[ranks["unit_id"] == unit_id].dropna(subset=["rank_median"])
+    rank_band = ranks.rename(columns={"rank_p05": "p10", "rank_p95": "p90", "rank_median": "median"})
+    ranks = ranks.assign(label=t("label.rank"))
+    fig_r = trend(ranks, band_df=rank_band, title=t("profile.rank_title"), value_col="rank_median",
+                  group_col="label", y_range=None, subtitle=t("profile.rank_subtitle"),
+                  fictional=ctx.fictional)
+    fig_r.update_yaxes(autorange="reversed")
+    st.plotly_chart(fig_r, theme=None, key="rank_trend", config={"displaylogo": False})
+
+st.subheader(t("profile.indicators"))
+table = result.indicator_frame(unit_id, view.period)
+src = data.unit_sources(unit_id)
+table = table.merge(src, on=["indicator", "source_period"], how="left")
+names = data.indicator_titles()
+table.insert(0, "title", [names.get(c, c) for c in table["indicator"]])
+table = table.sort_values(["risk_factor", "indicator"])
+st.dataframe(
+    table[["risk_factor", "title", "indicator", "value", "score", "source_period", "carried_forward",
+           "source_title", "licence", "url"]],
+    hide_index=True, width="stretch",
+    column_config={
+        "risk_factor": st.column_config.NumberColumn("RF", format="%d"),
+        "title": t("label.indicator"),
+        "value": st.column_config.NumberColumn(t("label.value"), format="%.2f"),
+        "score": st.column_config.NumberColumn(t("label.score"), format="%.1f"),
+        "source_period": st.column_config.NumberColumn(t("profile.observed"), format="%d"),
+        "carried_forward": t("label.carried_forward"),
+        "source_title": t("label.source"),
+        "licence": t("label.licence"),
+        "url": st.column_config.LinkColumn("URL"),
+    },
+)
+sources_caption([t("profile.table_note")])
+
+st.subheader(t("profile.neighbours"))
+gdf, _ = data.units_geo(tuple(options.countries))
+near = neighbours(gdf, unit_id)
+vals = measure_values(result, COMPOSITE, view.period)
+vals = vals[vals["unit_id"].isin(near)][["unit_name", "country", "score", "risk_class", "rank", "coverage"]]
+st.dataframe(vals.sort_values("score", ascending=False), hide_index=True, width="stretch",
+             column_config={"score": st.column_config.NumberColumn(t("measure.composite"), format="%.1f")})

@@ -1,0 +1,124 @@
+"""End-to-end: the real app in a real headless Chromium (Debian's package, driven by Playwright).
+
+Starts `streamlit run dashboard.py` on 127.0.0.1 against a fresh demo warehouse, opens the map,
+changes the country filter, checks that the URL and the map changed, opens a profile through a
+link and saves screenshots to tests/artifacts/ (looked at by the developers).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = next((shutil.which(c) for c in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(c)), None)
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db: Path):
+    port = _free_port()
+    env = {**os.environ, "RISK_WAREHOUSE": str(demo_db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    if CHROMIUM is None:
+        pytest.fail("No Chromium found: run `make test` (scripts/setup.sh installs Debian's chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _map_locations(pg) -> int:
+    """Number of units drawn in the map trace, read from the plotly graph div."""
+    return pg.evaluate(
+        "() => { const d = document.querySelector('.js-plotly-plot');"
+        " return d && d.data ? d.data[0].locations.length : -1; }"
+    )
+
+
+def test_map_filter_url_and_profile_link(page, app_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(app_url + "/", wait_until="networkidle")
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').data", timeout=30_000)
+    assert page.get_by_text("FICTIONAL DEMO DATA").first.is_visible()
+    all_units = _map_locations(page)
+    assert all_units > 100
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+    # Narrow the country filter to one country: remove the other two chips.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    remove = sidebar.locator("button[aria-label^='Remove ']")
+    while remove.count() > 1:
+        remove.first.click()
+        page.wait_for_timeout(600)
+    page.wait_for_function(
+        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
+        f" return d && d.data && d.data[0].locations.length < {all_units}; }}",
+        timeout=30_000,
+    )
+    assert "countries=" in page.url
+    assert 0 < _map_locations(page) < all_units
+    page.screenshot(path=str(ARTIFACTS / "overview_one_country.png"), full_page=True)
+
+    # Open a municipality profile through a link in the ranked list.
+    link = page.locator("a[href*='profile?unit=']").first
+    link.wait_for(timeout=30_000)
+    unit_id = link.get_attribute("href").split("unit=")[1].split("&")[0]
+    link.click()
+    page.wait_for_url("**/profile**", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert f"unit={unit_id}" in page.url
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)

@@ -1,0 +1,1 @@
+"""Streamlit glue between the pages and the core library (caching, filters, shared widgets)."""

@@ -1,0 +1,156 @@
+"""Cached calls into the core for the pages. Every cache key includes the warehouse stamp
+(path + modification time), so new data shows after an import without a restart."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from indicators import views
+from indicators.figures.maps import units_geojson
+from indicators.info import WarehouseInfo, warehouse_info
+from indicators.scoring.config import ScoringConfig
+from indicators.scoring.engine import ScoreResult, score
+from indicators.scoring.panel import Panel, load_panel
+from indicators.scoring.uncertainty import monte_carlo
+from ui.state import cursor, warehouse_stamp
+
+#: Monte Carlo draws behind the rank intervals shown in the app (the CLI default is 1,000).
+APP_DRAWS = 1000
+APP_SEED = 42
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _panel(stamp: str) -> Panel:
+    return load_panel(cursor())
+
+
+def panel() -> Panel:
+    """The scoring panel of the current warehouse (built once per warehouse version)."""
+    return _panel(warehouse_stamp())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _result(stamp: str, config: ScoringConfig) -> ScoreResult:
+    return score(_panel(stamp), config)
+
+
+def result(config: ScoringConfig | None = None) -> ScoreResult:
+    """Scores of every period under ``config`` (default: method v1 defaults)."""
+    return _result(warehouse_stamp(), config or ScoringConfig())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _uncertainty(stamp: str, config: ScoringConfig, period: int) -> pd.DataFrame:
+    return monte_carlo(_panel(stamp), config, n_draws=APP_DRAWS, seed=APP_SEED, periods=[period])
+
+
+def uncertainty(period: int, config: ScoringConfig | None = None) -> pd.DataFrame:
+    """Rank intervals (median, p05, p95, top-10 % share) for one period."""
+    return _uncertainty(warehouse_stamp(), config or ScoringConfig(), int(period))
+
+
+@st.cache_data(show_spinner=False)
+def _filter_options(stamp: str) -> views.FilterOptions:
+    return views.filter_options(cursor())
+
+
+def filter_options() -> views.FilterOptions:
+    """Countries, periods and measures for the sidebar."""
+    return _filter_options(warehouse_stamp())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _units_geo(stamp: str, countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, dict]:
+    gdf = views.units_geo(cursor(), countries)
+    return gdf, units_geojson(gdf)
+
+
+def units_geo(countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, dict]:
+    """Units of the chosen countries with map geometry, and their GeoJSON (built once)."""
+    return _units_geo(warehouse_stamp(), tuple(sorted(countries)))
+
+
+@st.cache_data(show_spinner=False)
+def _info(stamp: str) -> WarehouseInfo:
+    return warehouse_info(cursor())
+
+
+def info() -> WarehouseInfo:
+    """Summary tables of the warehouse (Indicators page)."""
+    return _info(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False)
+def _sources(stamp: str) -> pd.DataFrame:
+    return cursor().execute("SELECT * FROM sources ORDER BY id").df()
+
+
+def sources() -> pd.DataFrame:
+    """Every source with licence and citation."""
+    return _sources(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False)
+def _measure_sources(stamp: str, measure: str) -> list[str]:
+    return views.measure_source_lines(cursor(), measure)
+
+
+def measure_sources(measure: str) -> list[str]:
+    """Source and licence lines behind a measure (for captions and figure footers)."""
+    return _measure_sources(warehouse_stamp(), measure)
+
+
+@st.cache_data(show_spinner=False)
+def _unit_labels(stamp: str) -> dict[str, str]:
+    return views.unit_search_labels(cursor())
+
+
+def unit_labels() -> dict[str, str]:
+    """Search labels of every unit (all spellings)."""
+    return _unit_labels(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False)
+def _unit_sources(stamp: str, unit_id: str) -> pd.DataFrame:
+    return views.unit_observation_sources(cursor(), unit_id)
+
+
+def unit_sources(unit_id: str) -> pd.DataFrame:
+    """Source, licence and URL of each observation applying to a unit."""
+    return _unit_sources(warehouse_stamp(), unit_id)
+
+
+@st.cache_data(show_spinner=False)
+def _indicator_titles(stamp: str) -> dict[str, str]:
+    return dict(cursor().execute("SELECT code, title FROM indicators").fetchall())
+
+
+def indicator_titles() -> dict[str, str]:
+    """code -> title of every indicator."""
+    return _indicator_titles(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False)
+def _coverage(stamp: str) -> pd.DataFrame:
+    from indicators.info import coverage_by_period
+
+    return coverage_by_period(cursor())
+
+
+def coverage() -> pd.DataFrame:
+    """indicator, period, share of units with data."""
+    return _coverage(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False)
+def _catalog(stamp: str) -> pd.DataFrame:
+    from indicators.info import catalog_table
+
+    return catalog_table(cursor())
+
+
+def catalog() -> pd.DataFrame:
+    """The indicator catalog of the warehouse with sources and licences."""
+    return _catalog(warehouse_stamp())

@@ -1,0 +1,41 @@
+"""What every page draws first: page config, sidebar filters bound to the URL, demo banner.
+
+Each page calls :func:`page_setup` itself (rather than relying on the entry script), so a page
+works the same when Streamlit runs it directly (its first run with a ``pages/`` folder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from indicators.i18n import t
+from indicators.views import FilterOptions, View
+from ui import data
+from ui.components import demo_banner
+from ui.filters import sidebar_filters
+from ui.state import db_path
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The filter state and warehouse facts a page needs."""
+
+    view: View
+    options: FilterOptions
+    fictional: bool
+
+
+def page_setup() -> PageContext:
+    """Configure the page, draw the shared sidebar and banner, return the current view."""
+    st.set_page_config(page_title=t("app.title"), layout="wide")
+    if not db_path().exists():
+        st.error(t("app.no_warehouse", path=str(db_path())))
+        st.stop()
+    options = data.filter_options()
+    view = sidebar_filters(options)
+    with st.sidebar:
+        st.caption(t("app.tagline"))
+    demo_banner(options.fictional)
+    return PageContext(view=view, options=options, fictional=options.fictional)
