@@ -57,6 +57,8 @@ b = scenario.frame[scenario.frame["period"] == view.period][["unit_id", "rank", 
 both = a.merge(b, on="unit_id", suffixes=("_a", "_b"))
 both = both[both["country"].isin(view.countries)]
 both["shift"] = both["rank_b"].astype("Float64") - both["rank_a"].astype("Float64")
+if config == ScoringConfig():
+    st.info(t("method.same_as_default"))
 left, right = st.columns([3, 2])
 with left:
     st.plotly_chart(

@@ -49,9 +49,9 @@ u = unc[unc["unit_id"] == unit_id].iloc[0]
 
 c1, c2, c3, c4 = st.columns(4)
 if pd.notna(row["composite"]):
-    c1.metric(t("measure.composite"), f"{row['composite']:.1f} / 10", row["risk_class"], delta_color="off")
+    c1.metric(t("measure.composite"), f"{row['composite']:.1f} / 10", row["risk_class"], delta_color="off", delta_arrow="off")
     c2.metric(t("label.rank"), f"{int(row['rank'])} / {int(result.frame[result.frame['period'] == view.period]['rank'].max())}",
-              t("profile.rank_interval", p05=int(u["rank_p05"]), p95=int(u["rank_p95"])), delta_color="off")
+              t("profile.rank_interval", p05=int(u["rank_p05"]), p95=int(u["rank_p95"])), delta_color="off", delta_arrow="off")
     c3.metric(t("profile.rank_in_country"), int(row["rank_in_country"]))
 else:
     c1.metric(t("measure.composite"), t("class.insufficient"))
@@ -86,7 +86,7 @@ with right:
     rank_band = ranks.rename(columns={"rank_p05": "p10", "rank_p95": "p90", "rank_median": "median"})
     ranks = ranks.assign(label=t("label.rank"))
     fig_r = trend(ranks, band_df=rank_band, title=t("profile.rank_title"), value_col="rank_median",
-                  group_col="label", y_range=None, subtitle=t("profile.rank_subtitle"),
+                  group_col="label", y_range=None, y_label=t("label.rank"), subtitle=t("profile.rank_subtitle"),
                   fictional=ctx.fictional)
     fig_r.update_yaxes(autorange="reversed")
     st.plotly_chart(fig_r, theme=None, key="rank_trend", config={"displaylogo": False})
