@@ -1,11 +1,13 @@
-"""Entry point: `streamlit run dashboard.py`. Registers the pages; each page draws the shared
-sidebar filters (bound to the URL) and the demo banner through ui.shell.page_setup()."""
+"""Entry point: `python -m ui.serve` (or `streamlit run dashboard.py`). Registers the pages;
+each page draws the shared sidebar filters (bound to the URL) and the demo banner through
+ui.shell.page_setup(). The Data page exists only for signed-in editors."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from indicators.i18n import t
+from ui.auth import is_editor
 
 PAGES = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
@@ -14,4 +16,7 @@ PAGES = [
     st.Page("pages/framework.py", title=t("nav.indicators"), icon=":material/menu_book:", url_path="indicators"),
     st.Page("pages/methodology.py", title=t("nav.methodology"), icon=":material/balance:", url_path="methodology"),
 ]
+if is_editor():
+    PAGES.append(st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:",
+                         url_path="data"))
 st.navigation(PAGES).run()

@@ -1,4 +1,4 @@
-"""The command line: ``python -m indicators {build,import,info,score,alerts}``.
+"""The command line: ``python -m indicators {build,import,info,score,alerts,templates,…}``.
 
 Every command takes ``--db PATH`` (default: ``$RISK_WAREHOUSE`` or ``data/warehouse.duckdb``).
 Exit codes: 0 success, 1 usage or environment error, 2 input rejected.
@@ -49,6 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--demo", action="store_true", help="the fictional demo region (invented data)")
     p.add_argument("--seed", type=int, default=None, help="demo generator seed")
+    p.add_argument("--pack", metavar="NAME",
+                   help="real open data: 'western-balkans' (geoBoundaries, UCDP GED, WGI, V-Dem)")
+    p.add_argument("--mirror", metavar="DIR",
+                   help="read the pack's files from a folder laid out like shared/data (no download)")
+    p.add_argument("--swap", metavar="ISO3=FILE", action="append", default=[],
+                   help="use FILE as the boundary layer of a country (repeatable)")
+    p.add_argument("--composition", metavar="[ISO3=]FILE", action="append", default=[],
+                   help="population composition table unit,period,group,count (repeatable)")
+    p.add_argument("--observations", metavar="FILE", action="append", default=[],
+                   help="observation file to import into the pack, e.g. census population (repeatable)")
+    p.add_argument("--cache", metavar="DIR", help="download cache (default data/cache)")
+    p.add_argument("--no-progress", action="store_true", help="no download progress bars")
 
     p = sub.add_parser("import", help="import observations, boundaries or indicator definitions")
     _add_db(p)
@@ -61,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", metavar="ISO3", help="country code for features/rows that lack one")
     p.add_argument("--rejects-out", metavar="FILE",
                    help="where to write rejected rows as CSV (default: <file>.rejected.csv when any)")
+    p.add_argument("--composition", action="store_true",
+                   help="the file is a population composition table (unit, period, group, count)")
 
     p = sub.add_parser("info", help="what the warehouse holds")
     _add_db(p)
@@ -75,15 +89,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
 
+    p = sub.add_parser("undo", help="undo an observations import (restores overwritten values)")
+    _add_db(p)
+    p.add_argument("import_id", type=int, help="import number (see `info`)")
+
+    p = sub.add_parser("hash-password", help="make the editor password hash for secrets.toml")
+    p.add_argument("--password", help="the password (default: asked interactively)")
+
+    p = sub.add_parser("templates", help="monitoring templates (CSV/XLSX per theme, incident log, "
+                       "calendar) made from the warehouse's units and indicator codes")
+    _add_db(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the templates to")
+    p.add_argument("--theme", action="append", metavar="ID",
+                   help="only this theme (repeatable; default: all themes)")
+
     p = sub.add_parser("alerts", help="early-warning lists for a period")
     _add_db(p)
     p.add_argument("--period", type=int, help="year (default: the latest)")
+
+    p = sub.add_parser("export", help="chart images (png/svg/pdf), data (csv/xlsx) or a PDF brief")
+    _add_db(p)
+    from indicators.export.cli import add_export_arguments
+
+    add_export_arguments(p)
     return parser
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.pack:
+        if args.demo:
+            print("build: choose --demo or --pack, not both.", file=sys.stderr)
+            return 1
+        from indicators.sources.pack import run_pack_cli
+
+        return run_pack_cli(args)
     if not args.demo:
-        print("build: choose what to build: --demo (fictional demo region).", file=sys.stderr)
+        print("build: choose what to build: --demo (fictional demo region) or "
+              "--pack western-balkans (real open data).", file=sys.stderr)
         return 1
     from indicators.demo import build_demo
 
@@ -96,6 +138,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    if args.composition:
+        from indicators.sources.composition import run_import_cli
+
+        return run_import_cli(args)
     from pathlib import Path
 
     from indicators.ingest import import_file
@@ -154,12 +200,69 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     return run_alerts(db=args.db, period=args.period)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from indicators.export.cli import run_export
+
+    return run_export(args)
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from indicators.ingest.undo import UndoError, undo_import
+
+    try:
+        print(undo_import(args.db, args.import_id).to_text())
+    except UndoError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from indicators.auth import hash_password
+
+    password = args.password or getpass.getpass("Editor password: ")
+    if not password:
+        print("The password must not be empty.", file=sys.stderr)
+        return 1
+    print("[editor]")
+    print(f'password_hash = "{hash_password(password)}"')
+    return 0
+
+
+def _cmd_templates(args: argparse.Namespace) -> int:
+    from indicators.monitoring.templates import TemplateError, write_templates
+    from indicators.warehouse import connect
+
+    try:
+        con = connect(args.db, read_only=True)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        paths = write_templates(con, args.out, args.theme)
+    except TemplateError as exc:
+        print(f"templates: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"Wrote {len(paths)} template(s) to {args.out}:")
+    for path in paths:
+        print(f"  {path.name}")
+    return 0
+
+
 COMMANDS = {
     "build": _cmd_build,
     "import": _cmd_import,
     "info": _cmd_info,
     "score": _cmd_score,
     "alerts": _cmd_alerts,
+    "templates": _cmd_templates,
+    "export": _cmd_export,
+    "undo": _cmd_undo,
+    "hash-password": _cmd_hash_password,
 }
 
 

@@ -101,6 +101,8 @@ DEMO_INDICATORS: dict[str, str] = {
     "religious_site_attacks": "unit",
     "discriminatory_acts": "unit",
     "international_personnel_incidents": "unit",
+    "returnee_attacks": "unit",  # monitoring kit (own random stream, see _monitoring_values)
+    "violent_extremism_incidents": "unit",
 }
 #: First year with data for indicators whose monitoring started later than 2010.
 FIRST_YEAR: dict[str, int] = {
@@ -189,7 +191,7 @@ class DemoSummary:
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
     """Independent random streams, so e.g. the map does not change when the numbers do."""
-    names = ("geography", "names", "values", "gaps")
+    names = ("geography", "names", "values", "gaps", "monitoring")
     children = np.random.SeedSequence([seed, 0x0DE0]).spawn(len(names))
     return {n: np.random.default_rng(s) for n, s in zip(names, children, strict=True)}
 
@@ -640,6 +642,32 @@ def _unit_values(
     return out
 
 
+#: First years of the monitoring-kit series.
+MONITORING_FIRST_YEAR: dict[str, int] = {"returnee_attacks": 2012, "violent_extremism_incidents": 2014}
+
+
+def _monitoring_values(
+    rng: np.random.Generator, values: dict[str, np.ndarray], z: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Series added with the coalition monitoring kit, drawn from their own random stream so the
+    older series keep their values: attacks on returnees (mostly in the municipalities that saw
+    returns, slowly fading) and rare violent-extremism incidents."""
+    pop = values["population"]
+    n, ny = pop.shape
+    rel = pop / 30000.0
+    m = np.exp(0.5 * z)[:, None]
+    returns = rng.random(n) < 0.35 + 0.15 * np.tanh(z)
+    fading = np.exp(-0.05 * np.arange(ny))[None, :]
+    lam = np.where(returns[:, None], 0.6 * rel**0.4 * m**1.2, 0.02) * fading
+    out = {
+        "returnee_attacks": _overdispersed(rng, lam),
+        "violent_extremism_incidents": _overdispersed(rng, 0.06 * rel**0.5 * m**1.3),
+    }
+    for code, first in MONITORING_FIRST_YEAR.items():
+        out[code][:, : YEARS.index(first)] = np.nan
+    return out
+
+
 def _country_values(rng: np.random.Generator, governance: str) -> dict[str, np.ndarray]:
     """Country-level series (countries x years); the governance country declines from 2016."""
     nc, ny = len(COUNTRY_CODES), len(YEARS)
@@ -766,6 +794,7 @@ def generate_demo(seed: int = DEFAULT_SEED, catalog: dict | None = None) -> Demo
     riser = _riser_cluster(rv, riser_country, geo.unit_country, adj, z)
 
     unit_vals = _unit_values(rv, geo.unit_country, pop2025, z, riser, governance)
+    unit_vals.update(_monitoring_values(rs["monitoring"], unit_vals, z))
     country_vals = _country_values(rv, governance)
     unit_vals = {c: v for c, v in unit_vals.items() if c in catalog}
     country_vals = {c: v for c, v in country_vals.items() if c in catalog}
@@ -958,6 +987,12 @@ def build_demo(db_path: str | Path, seed: int = DEFAULT_SEED) -> DemoSummary:
                 "ORDER BY indicator, unit_id, period",
                 [SOURCE_ID, import_id],
             )
+            from indicators.monitoring.calendar import demo_events, store_events
+
+            votes = obs[obs["indicator"] == "nationalist_vote_share"].merge(
+                units[["unit_id", "country"]], on="unit_id")
+            years = {c: sorted({int(y) for y in g["period"]}) for c, g in votes.groupby("country")}
+            store_events(con, demo_events(list(COUNTRY_CODES), years), import_id)  # invented
             for view in ("demo_countries", "demo_units", "demo_obs"):
                 con.unregister(view)
         con.execute("CHECKPOINT")

@@ -35,6 +35,7 @@ TABLES: tuple[str, ...] = (
     "imports",
     "observations",
     "rejected_rows",
+    "observation_history",
     "aliases",
 )
 
@@ -134,6 +135,45 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     raw VARCHAR,                     -- the row as read
     col VARCHAR,
     reason VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observation_history (
+    import_id INTEGER NOT NULL,      -- the import that overwrote these values (for undo)
+    unit_id VARCHAR NOT NULL,
+    indicator VARCHAR NOT NULL,
+    period INTEGER NOT NULL,
+    value DOUBLE,
+    source VARCHAR,
+    note VARCHAR,
+    previous_import_id INTEGER
+);
+CREATE SEQUENCE IF NOT EXISTS incident_seq START 1;
+CREATE TABLE IF NOT EXISTS incidents (  -- EDITOR-ONLY: free text never shown or exported in public mode
+    incident_id INTEGER PRIMARY KEY DEFAULT nextval('incident_seq'),
+    date DATE NOT NULL,
+    unit_id VARCHAR NOT NULL,        -- units.unit_id the place was matched to
+    indicator VARCHAR NOT NULL,      -- the category (an indicator code); counted per unit and year
+    place VARCHAR,                   -- the place as written in the log
+    description VARCHAR,             -- free text (sensitive)
+    source_link VARCHAR,             -- (sensitive)
+    ref VARCHAR,                     -- the organisation's own incident number, if any
+    fingerprint VARCHAR NOT NULL,    -- sha256 of date, unit, category, description, link (duplicates)
+    import_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (  -- trigger calendar (FoA risk factor 8)
+    event_id VARCHAR PRIMARY KEY,
+    country VARCHAR NOT NULL,        -- ISO3
+    date DATE NOT NULL,              -- the event, or the first occurrence of a yearly rule
+    recurrence VARCHAR NOT NULL DEFAULT 'none',   -- 'none' | 'yearly'
+    until_year INTEGER,              -- last year of a yearly rule (NULL = open)
+    category VARCHAR NOT NULL,       -- election | census | commemoration | holiday | verdict | other
+    title VARCHAR NOT NULL,
+    place VARCHAR,
+    source VARCHAR,                  -- publisher
+    source_url VARCHAR,
+    status VARCHAR NOT NULL DEFAULT 'to verify',  -- 'sourced' | 'to verify' | 'withdrawn'
+    fictional BOOLEAN NOT NULL DEFAULT FALSE,
+    note VARCHAR,
+    import_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias VARCHAR NOT NULL,          -- a spelling confirmed by an editor

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.export.charts import map_table
 from indicators.figures.maps import admin_levels_note, choropleth
 from indicators.figures.ranks import rank_intervals
 from indicators.figures.style import standard_footer
@@ -13,7 +14,9 @@ from indicators.measures import measure_values
 from indicators.scoring.alerts import compute_alerts
 from indicators.views import COMPOSITE
 from ui import data
+from ui.calendar import upcoming_panel
 from ui.components import how_to_read, sources_caption
+from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -48,6 +51,8 @@ note = admin_levels_note(gdf)
 if note:
     st.info(note)
 sources_caption(footer)
+download_bar("map", map_table(values, view.measure, view.period),
+             export_meta(ctx, f"{label} — {view.period}", coverage=coverage_note), fig)
 
 st.subheader(t("overview.ranking"))
 if view.measure != COMPOSITE:
@@ -59,13 +64,11 @@ ranked = ranked.merge(unc.drop(columns="period"), on="unit_id", how="left")
 top_n = st.slider(t("overview.top_n"), 5, 50, 20, step=5, key="top_n")
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(
-        rank_intervals(ranked, top_n=top_n, title=t("label.top_n", n=top_n),
-                       subtitle=t("overview.rank_subtitle", period=view.period),
-                       footer_lines=standard_footer(data.measure_sources(COMPOSITE)),
-                       fictional=fictional),
-        theme=None, key="ranks", config={"displaylogo": False},
-    )
+    fig_ranks = rank_intervals(ranked, top_n=top_n, title=t("label.top_n", n=top_n),
+                               subtitle=t("overview.rank_subtitle", period=view.period),
+                               footer_lines=standard_footer(data.measure_sources(COMPOSITE)),
+                               fictional=fictional)
+    st.plotly_chart(fig_ranks, theme=None, key="ranks", config={"displaylogo": False})
 with right:
     top = ranked.dropna(subset=["composite"]).sort_values(["rank", "unit_name"]).head(top_n)
     st.markdown(f"**{t('overview.open_profile')}**")
@@ -80,7 +83,12 @@ with right:
     insufficient = int(ranked["composite"].isna().sum())
     if insufficient:
         st.caption(t("overview.insufficient_units", n=insufficient))
+rank_cols = ["rank", "unit_id", "unit_name", "country", "composite", "risk_class", "rank_median",
+             "rank_p05", "rank_p95", "top10_share", "coverage"]
+download_bar("ranks", top[[c for c in rank_cols if c in top.columns]],
+             export_meta(ctx, t("label.top_n", n=top_n), measure=COMPOSITE), fig_ranks)
 
+upcoming_panel(view.countries)  # trigger calendar, FoA risk factor 8
 st.subheader(t("overview.alerts"))
 alerts = compute_alerts(result, view.period)
 cols = ["unit_name", "country", "composite", "change", "risk_class", "rank", "drivers"]
@@ -93,5 +101,7 @@ for title, frame in (
     with st.expander(f"{title} ({len(frame)})", expanded=len(frame) > 0):
         if len(frame):
             st.dataframe(frame[cols], hide_index=True, width="stretch")
+            download_bar(f"alerts_{title[:12]}", frame[cols],
+                         export_meta(ctx, title, measure=COMPOSITE))
         else:
             st.caption(t("alerts.none"))

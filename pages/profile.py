@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.export.charts import risk_factor_table, trend_table
 from indicators.figures.profile import risk_factor_bars
 from indicators.figures.style import standard_footer
 from indicators.figures.trends import trend
@@ -14,7 +15,9 @@ from indicators.i18n import t
 from indicators.measures import measure_series, measure_values, medians_by_risk_factor
 from indicators.views import COMPOSITE, neighbours
 from ui import data
+from ui.calendar import trend_markers, upcoming_panel
 from ui.components import how_to_read, sources_caption
+from ui.downloads import brief_button, download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -56,6 +59,9 @@ if pd.notna(row["composite"]):
 else:
     c1.metric(t("measure.composite"), t("class.insufficient"))
 c4.metric(t("label.coverage"), f"{row['coverage'] * 100:.0f} %")
+brief_button(unit_id, view.period)
+unit_filter = [(t("label.unit"), str(row["unit_name"]))]
+unit_coverage = t("export.unit_coverage", share=f"{row['coverage'] * 100:.0f}")
 
 titles = {i: rf.title for i, rf in RISK_FACTORS.items()}
 unit_rf = {r: row[f"rf{r:02d}"] for r in range(1, 15)}
@@ -67,6 +73,12 @@ fig = risk_factor_bars(
     footer_lines=standard_footer(data.measure_sources(COMPOSITE)), fictional=ctx.fictional,
 )
 st.plotly_chart(fig, theme=None, key="rf_bars", config={"displaylogo": False})
+download_bar("rf_bars", risk_factor_table(unit_rf, medians_by_risk_factor(result, view.period, country),
+                                          medians_by_risk_factor(result, view.period),
+                                          unit_label=str(row["unit_name"])),
+             export_meta(ctx, fig.layout.title.text, measure=COMPOSITE, countries=[country],
+                         coverage=unit_coverage, extra=unit_filter), fig)
+span = f"{int(result.periods[0])}–{int(result.periods[-1])}"
 
 left, right = st.columns(2)
 with left:
@@ -74,12 +86,13 @@ with left:
     peers = measure_series(result, COMPOSITE)
     band = peers[peers["country"] == country].groupby("period")["value"].quantile([0.1, 0.5, 0.9])
     band = band.unstack().rename(columns={0.1: "p10", 0.5: "median", 0.9: "p90"}).reset_index()
-    st.plotly_chart(
-        trend(series, band_df=band, title=t("profile.trend_title"), value_col="value",
-              group_col="label", subtitle=t("profile.trend_subtitle", country=options.countries.get(country, country)),
-              fictional=ctx.fictional),
-        theme=None, key="trend", config={"displaylogo": False},
-    )
+    fig_t = trend(series, band_df=band, title=t("profile.trend_title"), value_col="value",
+                  group_col="label", subtitle=t("profile.trend_subtitle", country=options.countries.get(country, country)),
+                  fictional=ctx.fictional, events=trend_markers([country], result.periods))
+    st.plotly_chart(fig_t, theme=None, key="trend", config={"displaylogo": False})
+    download_bar("trend", trend_table(series, band),
+                 export_meta(ctx, t("profile.trend_title"), measure=COMPOSITE, period=span,
+                             countries=[country], extra=unit_filter), fig_t)
 with right:
     ranks = pd.concat([data.uncertainty(int(p)) for p in result.periods], ignore_index=True)
     ranks = ranks[ranks["unit_id"] == unit_id].dropna(subset=["rank_median"])
@@ -90,6 +103,9 @@ with right:
                   fictional=ctx.fictional)
     fig_r.update_yaxes(autorange="reversed")
     st.plotly_chart(fig_r, theme=None, key="rank_trend", config={"displaylogo": False})
+    download_bar("rank_trend", ranks.drop(columns="label"),
+                 export_meta(ctx, t("profile.rank_title"), measure=COMPOSITE, period=span,
+                             countries=[country], extra=unit_filter), fig_r)
 
 st.subheader(t("profile.indicators"))
 table = result.indicator_frame(unit_id, view.period)
@@ -115,11 +131,19 @@ st.dataframe(
     },
 )
 sources_caption([t("profile.table_note")])
+download_bar("indicators", table[["risk_factor", "title", "indicator", "value", "score", "source_period",
+                                  "carried_forward", "source_title", "licence", "url"]],
+             export_meta(ctx, f"{t('profile.indicators')}: {row['unit_name']}", measure=COMPOSITE,
+                         countries=[country], coverage=unit_coverage, extra=unit_filter))
 
+upcoming_panel([country])  # trigger calendar, FoA risk factor 8
 st.subheader(t("profile.neighbours"))
 gdf, _ = data.units_geo(tuple(options.countries))
 near = neighbours(gdf, unit_id)
 vals = measure_values(result, COMPOSITE, view.period)
 vals = vals[vals["unit_id"].isin(near)][["unit_name", "country", "score", "risk_class", "rank", "coverage"]]
-st.dataframe(vals.sort_values("score", ascending=False), hide_index=True, width="stretch",
+vals = vals.sort_values("score", ascending=False)
+st.dataframe(vals, hide_index=True, width="stretch",
              column_config={"score": st.column_config.NumberColumn(t("measure.composite"), format="%.1f")})
+download_bar("neighbours", vals, export_meta(ctx, f"{t('profile.neighbours')}: {row['unit_name']}",
+                                             measure=COMPOSITE, countries=[country], extra=unit_filter))

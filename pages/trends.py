@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.export.charts import trend_table
 from indicators.figures.style import standard_footer
 from indicators.figures.trends import change_bars, trend
 from indicators.i18n import t
 from indicators.measures import change_since, country_averages, distribution_band, measure_series
 from indicators.views import measure_kind
 from ui import data
+from ui.calendar import trend_markers
 from ui.components import how_to_read, sources_caption
+from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -48,17 +51,20 @@ else:
     lines["label"] = [t("label.country_average", country=options.countries.get(c, c))
                       for c in lines["country"]]
 y_range = (0.0, 10.0) if measure_kind(view.measure) != "indicator" else None
-footer = standard_footer(
-    data.measure_sources(view.measure),
-    coverage=t("trends.coverage", n=int(band["n"].max()) if len(band) else 0),
-)
+coverage = t("trends.coverage", n=int(band["n"].max()) if len(band) else 0)
+footer = standard_footer(data.measure_sources(view.measure), coverage=coverage)
 fig = trend(
     lines, band_df=band, title=f"{label}", y_label=label, value_col="value", group_col="label",
     y_range=y_range, subtitle=", ".join(options.countries.get(c, c) for c in view.countries),
     footer_lines=footer, fictional=ctx.fictional,
+    events=trend_markers(view.countries, result.periods),
 )
 st.plotly_chart(fig, theme=None, key="trend", config={"displaylogo": False})
 sources_caption(footer)
+span = f"{int(result.periods[0])}–{int(result.periods[-1])}"
+shown = [(t("filter.units"), ", ".join(dict.fromkeys(lines["label"])))] if mode == "units" and chosen else []
+download_bar("trend", trend_table(lines, band), export_meta(ctx, label, period=span, coverage=coverage,
+                                                              extra=shown), fig)
 
 st.subheader(t("trends.change_title"))
 periods = [int(p) for p in result.periods]
@@ -72,5 +78,7 @@ if len(changes):
                        footer_lines=footer, fictional=ctx.fictional)
     st.plotly_chart(fig2, theme=None, key="change", config={"displaylogo": False})
     st.dataframe(changes, hide_index=True, width="stretch")
+    download_bar("change", changes, export_meta(ctx, t("trends.change_chart", since=since, until=until,
+                                                       measure=label), period=f"{since}–{until}"), fig2)
 else:
     st.caption(t("trends.no_change"))

@@ -59,3 +59,25 @@ if ! find_chromium >/dev/null; then
     echo "       install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run again." >&2
   fi
 fi
+
+# Fonts: the PDF brief and the chart exports set text in DejaVu Sans (Latin with diacritics,
+# Cyrillic, Albanian). Debian's fonts-dejavu-core; checked on its own, since a machine may
+# have a Chromium without these fonts.
+has_dejavu() {
+  for d in /usr/share/fonts/truetype/dejavu /usr/share/fonts/dejavu /usr/share/fonts/TTF \
+           /usr/local/share/fonts "${RISK_FONT_DIR:-/nonexistent}"; do
+    if [ -f "$d/DejaVuSans.ttf" ] && [ -f "$d/DejaVuSans-Bold.ttf" ]; then return 0; fi
+  done
+  return 1
+}
+if ! has_dejavu; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing the DejaVu fonts for PDF briefs (apt-get install fonts-dejavu-core)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq fonts-dejavu-core >/dev/null
+  else
+    echo "setup: WARNING DejaVu Sans not found; PDF briefs need it:" >&2
+    echo "       'sudo apt-get install fonts-dejavu-core' (Debian/Ubuntu) or set RISK_FONT_DIR." >&2
+  fi
+fi

@@ -22,3 +22,42 @@ def sources_caption(lines: list[str]) -> None:
     """Source, licence, period and coverage under a chart or table."""
     if lines:
         st.caption("  \n".join(lines))
+
+
+_HISTORY_JS = """
+<script>
+(function () {
+  const w = window.parent;
+  if (!w || w.__riskHistoryPatched) return;
+  w.__riskHistoryPatched = true;
+  let popping = false;
+  const replace = w.history.replaceState.bind(w.history);
+  w.history.replaceState = function (state, title, url) {
+    try {
+      const next = new URL(url, w.location.href);
+      const cur = new URL(w.location.href);
+      if (!popping && next.pathname === cur.pathname && next.search !== cur.search) {
+        return w.history.pushState(state, title, url);
+      }
+    } catch (e) { /* fall through */ }
+    return replace(state, title, url);
+  };
+  w.addEventListener("popstate", function () {
+    popping = true;
+    setTimeout(function () { popping = false; }, 1500);
+  });
+})();
+</script>
+"""
+
+
+def url_history() -> None:
+    """Make filter changes new browser-history entries, so back/forward step through views.
+
+    Streamlit rewrites the URL of widgets bound to query parameters in place; this turns a
+    query-string change on the same page into a history entry (Streamlit re-runs the app
+    from the URL on back/forward).
+    """
+    import streamlit.components.v1 as components
+
+    components.html(_HISTORY_JS, height=0)

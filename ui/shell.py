@@ -13,7 +13,8 @@ import streamlit as st
 from indicators.i18n import t
 from indicators.views import FilterOptions, View
 from ui import data
-from ui.components import demo_banner
+from ui.auth import login_box
+from ui.components import demo_banner, url_history
 from ui.filters import sidebar_filters
 from ui.state import db_path
 
@@ -33,9 +34,11 @@ def page_setup() -> PageContext:
     if not db_path().exists():
         st.error(t("app.no_warehouse", path=str(db_path())))
         st.stop()
+    login_box()
     options = data.filter_options()
     view = sidebar_filters(options)
     with st.sidebar:
         st.caption(t("app.tagline"))
     demo_banner(options.fictional)
+    url_history()
     return PageContext(view=view, options=options, fictional=options.fictional)

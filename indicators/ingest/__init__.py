@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,15 @@ from indicators.catalog import Indicator, load_catalog, store_catalog
 from indicators.ingest.boundaries import prepare_boundaries
 from indicators.ingest.definitions import prepare_definitions
 from indicators.ingest.detect import kind_by_file, table_layout
+from indicators.ingest.events import prepare_events
+from indicators.ingest.incidents import monitoring_kind, prepare_incidents
 from indicators.ingest.matching import UnitMatcher, name_key, remember_alias
 from indicators.ingest.observations import prepare_observations
 from indicators.ingest.preview import Preview
 from indicators.ingest.readers import ReadError, ReadInfo, read_table
 from indicators.ingest.report import ImportReport, Problem
 from indicators.ingest.validate import Context
+from indicators.publish import copy_on_write
 from indicators.warehouse import connect, ensure_schema, resolve_db_path, transaction
 
 __all__ = [
@@ -105,12 +108,14 @@ def _reader(db: DB) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
 
 
 def _detect_kind(path: Path, mapping: dict[str, str] | None) -> str:
-    """``boundaries`` | ``definitions`` | ``observations`` (tables by their columns)."""
+    """``boundaries`` | ``definitions`` | ``observations`` | ``incidents`` | ``events``
+    (tables by their columns)."""
     kind = kind_by_file(path)
     if kind is not None:
         return kind
     table = read_table(path)
-    return table_layout(list(table.frame.columns), mapping).kind
+    columns = list(table.frame.columns)
+    return monitoring_kind(columns) or table_layout(columns, mapping).kind
 
 
 def _prepare(
@@ -134,6 +139,11 @@ def _prepare(
         if kind == "definitions":
             return prepare_definitions(path, file=file, existing=ctx.indicators, mapping=mapping)
         table = read_table(path)
+        special = monitoring_kind(list(table.frame.columns))  # incident log or calendar
+        if special == "incidents":
+            return prepare_incidents(table, ctx, con, file=file, path=path, country=country)
+        if special == "events":
+            return prepare_events(table, ctx, con, file=file, path=path)
         layout = table_layout(list(table.frame.columns), mapping)
         if layout.kind == "definitions":
             return prepare_definitions(path, file=file, existing=ctx.indicators, mapping=mapping)
@@ -243,8 +253,11 @@ def import_file(
     mapping: dict[str, str] | None = None,
     country: str | None = None,
     imported_by: str | None = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Import a boundary, definitions or observations file (detected by content).
+
+    ``source`` (a ``sources.id``) is recorded on observation rows that name no source.
 
     ``db_path`` is the warehouse file (created with framework and catalog when the import
     lands and it does not exist yet; None means the default warehouse) or an open read-write
@@ -299,7 +312,7 @@ def import_file(
     if status == "imported":
         try:
             created = _land(db_path, [(pv, rep) for (i, pv), rep in zip(
-                enumerate(previews), reports, strict=True) if i not in skipped], imported_by)
+                enumerate(previews), reports, strict=True) if i not in skipped], imported_by, source)
         except duckdb.Error as exc:
             for rep in reports:
                 if rep.status == "imported":
@@ -321,65 +334,91 @@ def import_file(
 
 
 def _land(
-    db: DB, parts: list[tuple[Preview, ImportReport]], imported_by: str | None
+    db: DB,
+    parts: list[tuple[Preview, ImportReport]],
+    imported_by: str | None,
+    source: str | None = None,
 ) -> bool:
-    """Write every part in one transaction; returns True when the warehouse was created."""
-    created = False
+    """Write every part in one transaction; returns True when the warehouse was created.
+
+    A warehouse given by path is written copy-on-write under the writer lock
+    (:mod:`indicators.publish`): readers keep the previous version until the new one is
+    published whole, and concurrent imports are serialised.
+    """
     if isinstance(db, duckdb.DuckDBPyConnection):
-        con, own = db, False
-    else:
-        path = resolve_db_path(db)
+        with transaction(db):
+            _write_parts(db, parts, imported_by, source)
+        return False
+    path = resolve_db_path(db)
+    with copy_on_write(path) as tmp:
         created = not path.exists()
-        own = True
-        con = connect(path)
-        if created:
-            try:
-                with transaction(con):
+        con = connect(tmp)
+        try:
+            with transaction(con):
+                if created:
                     _init_warehouse(con)
-            except BaseException:
-                con.close()
-                _remove_db(path)
-                raise
-    try:
-        with transaction(con):
-            for pv, rep in parts:
-                status = "partial" if rep.rows_rejected or pv.problems else "landed"
-                import_id = con.execute(
-                    "INSERT INTO imports (file_name, checksum, kind, rows_total, rows_landed, "
-                    "rows_rejected, imported_by, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "RETURNING import_id",
-                    [pv.file, pv.checksum, pv.kind, pv.rows_total, rep.rows_landed,
-                     rep.rows_rejected, imported_by, status],
-                ).fetchone()[0]
-                written = pv.writer(con, import_id) if pv.writer is not None else 0
-                rejected = [
-                    [import_id, p.row or 0, p.raw, p.column,
-                     p.reason + (f" — {p.suggestion}" if p.suggestion else "")]
-                    for p in pv.problems
-                ]
-                if rejected:
-                    con.executemany(
-                        "INSERT INTO rejected_rows (import_id, row_number, raw, col, reason) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        rejected,
-                    )
-                rep.import_id = import_id
-                rep.records_landed = written
-    except BaseException:
-        if own:
+                _write_parts(con, parts, imported_by, source)
+        finally:
             con.close()
-            if created:
-                _remove_db(path)
-        raise
-    if own:
-        con.close()
     return created
 
 
-def _remove_db(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
-        with suppress(FileNotFoundError):
-            p.unlink()
+def _write_parts(
+    con: duckdb.DuckDBPyConnection,
+    parts: list[tuple[Preview, ImportReport]],
+    imported_by: str | None,
+    source: str | None,
+) -> None:
+    """Insert the imports rows, the data (keeping overwritten values for undo) and rejects."""
+    for pv, rep in parts:
+        status = "partial" if rep.rows_rejected or pv.problems else "landed"
+        import_id = con.execute(
+            "INSERT INTO imports (file_name, checksum, kind, rows_total, rows_landed, "
+            "rows_rejected, imported_by, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING import_id",
+            [pv.file, pv.checksum, pv.kind, pv.rows_total, rep.rows_landed,
+             rep.rows_rejected, imported_by, status],
+        ).fetchone()[0]
+        _keep_history(con, pv, import_id)
+        written = pv.writer(con, import_id) if pv.writer is not None else 0
+        if source and pv.kind == "observations":
+            con.execute(
+                "UPDATE observations SET source = ? WHERE import_id = ? AND source IS NULL",
+                [source, import_id],
+            )
+        rejected = [
+            [import_id, p.row or 0, p.raw, p.column,
+             p.reason + (f" — {p.suggestion}" if p.suggestion else "")]
+            for p in pv.problems
+        ]
+        if rejected:
+            con.executemany(
+                "INSERT INTO rejected_rows (import_id, row_number, raw, col, reason) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rejected,
+            )
+        rep.import_id = import_id
+        rep.records_landed = written
+
+
+def _keep_history(con: duckdb.DuckDBPyConnection, pv: Preview, import_id: int) -> None:
+    """Save the observations an import is about to overwrite, so it can be undone."""
+    landing = pv.landing
+    keys = ["unit_id", "indicator", "period"]
+    if landing is None or len(landing) == 0 or not set(keys) <= set(landing.columns):
+        return
+    frame = landing[keys].drop_duplicates().astype({"period": "int64"})
+    con.register("_landing_keys", frame)
+    try:
+        con.execute(
+            "INSERT INTO observation_history SELECT ?, o.unit_id, o.indicator, o.period, o.value, "
+            "o.source, o.note, o.import_id FROM observations o "
+            "JOIN _landing_keys k ON k.unit_id = o.unit_id AND k.indicator = o.indicator "
+            "AND k.period = o.period",
+            [import_id],
+        )
+    finally:
+        con.unregister("_landing_keys")
 
 
 def import_history(con: duckdb.DuckDBPyConnection) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from indicators.ingest.detect import Layout, canonical, table_layout
 from indicators.ingest.preview import Preview, Writer
@@ -25,6 +26,9 @@ from indicators.ingest.validate import (
     resolve_unit,
     unknown_indicator,
 )
+
+#: Show a progress bar (on a terminal) when a file has more observations than this.
+PROGRESS_MIN = 50_000
 
 LANDING_COLUMNS = [
     "row", "column", "unit_id", "unit_label", "indicator", "period", "value", "source", "note",
@@ -146,7 +150,9 @@ def prepare_observations(
         problem.raw = table.raw.get(record.row)
         preview.problems.append(problem)
 
-    for rec in records:
+    progress = tqdm(records, desc=f"checking {file}", unit="obs", disable=None,
+                    leave=False) if len(records) > PROGRESS_MIN else records
+    for rec in progress:
         if rec.row in bad_rows or (rec.row, rec.column) in bad_cells or rec.column in bad_columns:
             continue
         failed = False

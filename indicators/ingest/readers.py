@@ -4,6 +4,9 @@ Everything is read as text (``str`` or ``None`` for an empty cell) so that valid
 quote the cell exactly as the user wrote it. The DataFrame index holds the row number of
 the original file (header = row 1), which every message refers to.
 
+Lines starting with ``#`` are comments (skipped), and workbook sheets named ``How to fill
+this`` or ``… (reference)`` are help (skipped), so the monitoring templates import as they are.
+
 CSV: the encoding is sniffed (BOMs, UTF-8, UTF-16, then the Windows code pages used in the
 region, cp1250 and cp1251, chosen by which one yields regional letters), the delimiter among
 ``, ; tab |`` and the decimal mark (``.`` or ``,``) from the cells. XLSX: values only;
@@ -44,6 +47,18 @@ _DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 _DEC_DOT = re.compile(r"^[+-]?\d+\.\d+$|^[+-]?\d{1,3}(,\d{3})+\.\d+$")
 _MINUS = str.maketrans({"−": "-", "–": "-", "\u00a0": "", "\u202f": "", " ": "", "'": ""})
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_comment(text: str) -> bool:
+    """True for a CSV line (or its first cell) starting with ``#``: ignored on import."""
+    return text.lstrip().startswith("#")
+
+
+def is_reference_sheet(title: str) -> bool:
+    """True for workbook sheets that are help, not data: ``How to fill this`` and sheets whose
+    name ends with ``(reference)`` (as in the monitoring templates)."""
+    name = title.strip().lower()
+    return name.startswith("how to fill") or name.endswith("(reference)")
 
 
 class ReadError(Exception):
@@ -176,7 +191,7 @@ def _plausibility(text: str) -> float:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter among ``, ; tab |`` that splits the most lines like the header."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:64]
+    lines = [ln for ln in text.splitlines() if ln.strip() and not is_comment(ln)][:64]
     if not lines:
         return ","
     best = (-1.0, 0, ",")
@@ -429,8 +444,8 @@ def read_csv(path: Path) -> Table:
     try:
         for record in reader:
             number += 1
-            if not record or all(not c.strip() for c in record):
-                continue
+            if not record or all(not c.strip() for c in record) or is_comment(record[0]):
+                continue  # blank, or a comment line ('#', e.g. the help of our templates)
             line = delimiter.join(record)
             cells = [cell_text(c) for c in record]
             if header_len is None:
@@ -539,6 +554,8 @@ def read_xlsx(path: Path) -> Table:
         formulas: list[tuple[int, int, str]] = []
         others: list[str] = []
         for ws in wb.worksheets:
+            if is_reference_sheet(ws.title):
+                continue  # the help and reference sheets of our templates
             sheet_rows: list[tuple[int, list[str | None]]] = []
             sheet_formulas: list[tuple[int, int, str]] = []
             for r, row in enumerate(ws.iter_rows(), start=1):

@@ -111,6 +111,21 @@ def test_map_filter_url_and_profile_link(page, app_url):
     assert "countries=" in page.url
     assert 0 < _map_locations(page) < all_units
     page.screenshot(path=str(ARTIFACTS / "overview_one_country.png"), full_page=True)
+    one_country = _map_locations(page)
+
+    # Browser back restores the previous filter (and its map); forward returns.
+    page.go_back()
+    page.wait_for_function(
+        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
+        f" return d && d.data && d.data[0].locations.length > {one_country}; }}",
+        timeout=30_000,
+    )
+    page.go_forward()
+    page.wait_for_function(
+        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
+        f" return d && d.data && d.data[0].locations.length == {one_country}; }}",
+        timeout=30_000,
+    )
 
     # Open a municipality profile through a link in the ranked list.
     link = page.locator("a[href*='profile?unit=']").first

@@ -1,0 +1,74 @@
+"""The trigger calendar on the pages (FoA risk factor 8): the "upcoming in the next 90 days"
+panel of the overview and profile pages, and the event markers of trend charts. The data
+comes from :mod:`indicators.monitoring.calendar`; this module only caches and draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from indicators.i18n import t
+from indicators.monitoring.calendar import trend_events, upcoming_events
+from ui.state import cursor, warehouse_stamp
+
+UPCOMING_DAYS = 90
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _upcoming(stamp: str, countries: tuple[str, ...], today: str, days: int) -> pd.DataFrame:
+    return upcoming_events(cursor(), today, days, countries)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _markers(stamp: str, countries: tuple[str, ...], first: int, last: int) -> pd.DataFrame:
+    return trend_events(cursor(), countries, first, last)
+
+
+def upcoming(countries: Iterable[str], days: int = UPCOMING_DAYS) -> pd.DataFrame:
+    """Events of ``countries`` in the next ``days`` days (cached per day and warehouse)."""
+    return _upcoming(warehouse_stamp(), tuple(sorted(countries)), dt.date.today().isoformat(),
+                     int(days))
+
+
+def trend_markers(countries: Iterable[str], periods: Iterable[int]) -> pd.DataFrame:
+    """``date, label`` of the one-off events (elections, censuses, verdicts…) within the years
+    of a trend chart, for ``trend(events=...)``."""
+    years = [int(p) for p in periods]
+    if not years:
+        return pd.DataFrame(columns=["date", "label"])
+    return _markers(warehouse_stamp(), tuple(sorted(countries)), min(years), max(years))
+
+
+def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
+    """The "upcoming in the next N days" panel: possible triggers in the chosen countries."""
+    frame = upcoming(countries, days)
+    st.subheader(t("calendar.upcoming_title", days=days))
+    if frame.empty:
+        st.caption(t("calendar.none", days=days))
+        return
+    show = frame.assign(
+        status=[t("calendar.status_fictional") if f else s
+                for f, s in zip(frame["fictional"], frame["status"], strict=True)],
+        category=[t(f"calendar.category_{c}") for c in frame["category"]],
+    )
+    st.dataframe(
+        show[["date", "days_until", "country", "title", "category", "foa_indicator", "place",
+              "status", "source", "source_url"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn(t("calendar.col_date"), format="YYYY-MM-DD"),
+            "days_until": st.column_config.NumberColumn(t("calendar.col_in_days"), format="%d"),
+            "country": t("label.country"),
+            "title": t("calendar.col_event"),
+            "category": t("calendar.col_category"),
+            "foa_indicator": t("calendar.col_foa"),
+            "place": t("calendar.col_place"),
+            "status": t("calendar.col_status"),
+            "source": t("label.source"),
+            "source_url": st.column_config.LinkColumn("URL"),
+        },
+    )
+    st.caption(t("calendar.note"))
