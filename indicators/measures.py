@@ -128,3 +128,16 @@ def medians_by_risk_factor(result: ScoreResult, period: int, country: str | None
         vals = df[col].dropna()
         out[r] = float(vals.median()) if len(vals) else float("nan")
     return out
+
+
+def country_level_only(result: ScoreResult, period: int) -> list[str]:
+    """Countries none of whose units has a unit-level indicator value in ``period``: their units
+    are scored from country-level indicators alone and all share one value."""
+    p = result.panel
+    unit_level = np.array([d.level == "unit" for d in p.indicators], dtype=bool)
+    hits = np.nonzero(p.periods == int(period))[0]
+    if not unit_level.any() or hits.size == 0:
+        return sorted(set(p.unit_country.astype(str)))
+    has_unit_data = ~np.isnan(p.values[unit_level][:, :, hits[0]]).all(axis=0)
+    countries = p.unit_country.astype(str)
+    return [c for c in sorted(set(countries)) if not has_unit_data[countries == c].any()]

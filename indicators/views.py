@@ -111,7 +111,21 @@ def measure_source_lines(con: duckdb.DuckDBPyConnection, measure: str) -> list[s
         f"WHERE {cond} ORDER BY 1",
         params,
     ).fetchall()
-    return [f"{title} — licence: {licence or 'not stated'}" for title, licence in rows]
+    lines = [f"{title} — licence: {licence or 'not stated'}" for title, licence in rows]
+    return lines + boundary_source_lines(con)
+
+
+def boundary_source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Attribution of the boundary layers in use (``meta.boundary_sources``), for map footers."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'boundary_sources'").fetchone()
+    ids = [s.strip() for s in (row[0] if row else "").split(",") if s.strip()]
+    if not ids:
+        return []
+    rows = con.execute(
+        "SELECT title, licence FROM sources WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
+        [ids],
+    ).fetchall()
+    return [f"Boundaries: {title} — licence: {licence or 'not stated'}" for title, licence in rows]
 
 
 def unit_search_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

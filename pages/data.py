@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from indicators.i18n import t
@@ -24,6 +23,16 @@ from indicators.ingest.editor import (
     unknown_units,
 )
 from indicators.ingest.undo import UndoError, undo_import
+from indicators.monitoring import load_themes
+from indicators.monitoring.incidents import incidents_frame
+from indicators.monitoring.templates import (
+    calendar_csv,
+    incident_log_csv,
+    incident_log_xlsx,
+    template_context,
+    theme_csv,
+    theme_xlsx,
+)
 from indicators.publish import snapshot_path
 from indicators.sources import Source
 from ui.auth import editor_name, is_editor
@@ -164,6 +173,10 @@ with history_tab:
                                file_name=f"import-{chosen}.rejected.csv", mime="text/csv",
                                key="dl_hist_rejected", on_click="ignore")
 
+    with st.expander(t("data.incidents")):
+        st.caption(t("data.incidents_help"))
+        st.dataframe(incidents_frame(cursor(), editor=True), hide_index=True, width="stretch")
+
 with templates_tab:
     st.caption(t("data.templates_help"))
     long_t, wide_t = template_long(cursor()), template_wide(cursor())
@@ -176,4 +189,21 @@ with templates_tab:
                        "text/csv", key="tw_csv", on_click="ignore")
     c2.download_button(t("data.template_wide_xlsx"), to_xlsx_bytes(wide_t), "template_wide.xlsx",
                        key="tw_xlsx", on_click="ignore")
-    st.dataframe(pd.concat([long_t.head(3)]), hide_index=True)
+    st.dataframe(long_t.head(3), hide_index=True)
+
+    st.markdown(f"**{t('data.templates_themes')}**")
+    tctx = template_context(cursor())
+    themes = load_themes()
+    theme_id = st.selectbox(t("data.theme"), list(themes), key="theme_pick",
+                            format_func=lambda k: themes[k].title)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("data.theme_csv"), theme_csv(tctx, theme_id), f"template_{theme_id}.csv",
+                       "text/csv", key="th_csv", on_click="ignore")
+    c1.download_button(t("data.theme_xlsx"), theme_xlsx(tctx, theme_id), f"template_{theme_id}.xlsx",
+                       key="th_xlsx", on_click="ignore")
+    c2.download_button(t("data.incident_csv"), incident_log_csv(tctx), "incident_log.csv",
+                       "text/csv", key="inc_csv", on_click="ignore")
+    c2.download_button(t("data.incident_xlsx"), incident_log_xlsx(tctx), "incident_log.xlsx",
+                       key="inc_xlsx", on_click="ignore")
+    c3.download_button(t("data.calendar_csv"), calendar_csv(cursor(), tctx), "calendar.csv",
+                       "text/csv", key="cal_csv", on_click="ignore")

@@ -10,7 +10,7 @@ from indicators.figures.maps import admin_levels_note, choropleth
 from indicators.figures.ranks import rank_intervals
 from indicators.figures.style import standard_footer
 from indicators.i18n import t
-from indicators.measures import measure_values
+from indicators.measures import country_level_only, measure_values
 from indicators.scoring.alerts import compute_alerts
 from indicators.views import COMPOSITE
 from ui import data
@@ -50,6 +50,10 @@ st.plotly_chart(fig, theme=None, key="map", config={"displaylogo": False, "scrol
 note = admin_levels_note(gdf)
 if note:
     st.info(note)
+flat = [c for c in country_level_only(result, view.period) if c in view.countries]
+if flat:
+    st.warning(t("overview.country_level_only",
+                 countries=", ".join(options.countries.get(c, c) for c in flat)))
 sources_caption(footer)
 download_bar("map", map_table(values, view.measure, view.period),
              export_meta(ctx, f"{label} — {view.period}", coverage=coverage_note), fig)

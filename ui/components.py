@@ -58,6 +58,4 @@ def url_history() -> None:
     query-string change on the same page into a history entry (Streamlit re-runs the app
     from the URL on back/forward).
     """
-    import streamlit.components.v1 as components
-
-    components.html(_HISTORY_JS, height=0)
+    st.iframe(_HISTORY_JS, height=1)

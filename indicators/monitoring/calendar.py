@@ -339,7 +339,7 @@ def trend_events(con: Any, countries: Iterable[str] | None, first_year: int,
     ``first_year`` to ``last_year`` as ``date, label`` for the markers of trend charts."""
     frame = events_between(con, dt.date(int(first_year), 1, 1), dt.date(int(last_year), 12, 31),
                            countries)
-    frame = frame[~frame["recurring"]]
+    frame = frame.loc[~frame["recurring"].astype(bool)]
     out = pd.DataFrame({"date": frame["date"], "label": [short_label(r) for _, r in
                                                         frame.iterrows()]})
     return out.drop_duplicates(ignore_index=True)
