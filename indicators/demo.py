@@ -155,6 +155,7 @@ class DemoData:
     governance_country: str
     missing_share: float
     geography: Geography = field(repr=False)
+    sparse_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -720,6 +721,19 @@ def _punch_gaps(
 # --------------------------------------------------------------------------- assembly
 
 
+#: Units whose municipal monitoring only starts after SPARSE_UNTIL: before that they have
+#: country-level data only and show as "insufficient data" (never as low risk).
+SPARSE_COUNT = 4
+SPARSE_UNTIL = 2015
+SPARSE_STREAM = 7
+
+
+def _sparse_units(rng: np.random.Generator, n: int, riser: Iterable[int]) -> list[int]:
+    """A few units (not in the riser cluster) with no municipal data up to SPARSE_UNTIL."""
+    candidates = np.array(sorted(set(range(n)) - set(riser)))
+    return sorted(int(i) for i in rng.choice(candidates, size=SPARSE_COUNT, replace=False))
+
+
 def _scored_codes(catalog: dict) -> list[str]:
     return [c for c in DEMO_INDICATORS if c in catalog and catalog[c].risk_factor is not None]
 
@@ -812,6 +826,9 @@ def generate_demo(seed: int = DEFAULT_SEED, catalog: dict | None = None) -> Demo
         mask[np.ix_(riser, protect_years)] = True
         protected[code] = mask
     _punch_gaps(rs["gaps"], unit_vals, scored_unit, protected, expected, structural)
+    sparse = _sparse_units(np.random.default_rng([seed, SPARSE_STREAM]), n, riser)
+    for code in scored_unit:  # monitoring only started there in SPARSE_UNTIL + 1
+        unit_vals[code][np.ix_(sparse, range(YEARS.index(SPARSE_UNTIL) + 1))] = np.nan
     missing = sum(int(np.isnan(unit_vals[c]).sum()) for c in scored_unit) + sum(
         int(np.isnan(v).sum()) for c, v in country_vals.items() if c in scored
     )
@@ -851,6 +868,7 @@ def generate_demo(seed: int = DEFAULT_SEED, catalog: dict | None = None) -> Demo
         units=units,
         observations=obs.reset_index(drop=True),
         riser_units=tuple(sorted(ids[i] for i in riser)),
+        sparse_units=tuple(sorted(ids[i] for i in sparse)),
         riser_country=riser_country,
         governance_country=governance,
         missing_share=missing / expected if expected else 0.0,
@@ -919,6 +937,8 @@ def build_demo(db_path: str | Path, seed: int = DEFAULT_SEED) -> DemoSummary:
                 ("planted_riser_indicators", ",".join(RISER_INDICATORS)),
                 ("planted_riser_years", f"{RISER_YEARS[0]}-{RISER_YEARS[-1]}"),
                 ("planted_governance_country", data.governance_country),
+                ("planted_sparse_units", ",".join(data.sparse_units)),
+                ("planted_sparse_until", str(SPARSE_UNTIL)),
                 ("planted_governance_indicators", ",".join(GOVERNANCE_INDICATORS)),
                 ("planted_governance_from", str(GOVERNANCE_FROM)),
                 ("missing_share", f"{data.missing_share:.4f}"),

@@ -185,3 +185,33 @@ def test_trend_charts_carry_event_markers(demo_db, monkeypatch):
                  and _event_marks(s)[0])
     labels = _event_marks(trend)[1]
     assert labels and all(lbl.startswith("QZB · ") for lbl in labels)
+
+
+def test_brief_lists_upcoming_triggers_of_its_country(demo_db):
+    """The PDF brief names the next trigger-calendar events of the unit's country."""
+    from pypdf import PdfReader
+
+    from indicators.export.brief import brief_available, build_brief
+    from indicators.monitoring.calendar import upcoming_events
+
+    ok, why = brief_available()
+    if not ok:
+        pytest.fail(f"brief export unavailable: {why}")
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        countries = [r[0] for r in con.execute("SELECT iso3 FROM countries ORDER BY iso3").fetchall()]
+        with_events = [c for c in countries if len(upcoming_events(con, None, 90, [c]))]
+        assert with_events, "the demo calendar spaces events so some country has one within 90 days"
+        country = with_events[0]
+        unit = con.execute("SELECT min(unit_id) FROM units WHERE country = ?", [country]).fetchone()[0]
+        expected = upcoming_events(con, None, 90, [country]).iloc[0]
+        pdf = build_brief(con, unit=unit)
+    finally:
+        con.close()
+    import io
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    assert "Upcoming triggers" in text
+    assert expected["date"].isoformat() in text
+    assert " ".join(str(expected["title"]).split())[:30] in text

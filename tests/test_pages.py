@@ -112,3 +112,19 @@ def test_framework_page_lists_14_risk_factors():
     labels = [e.label for e in at.expander]
     assert len([lbl for lbl in labels if lbl.startswith("RF")]) == 14
     assert any("RF8 · Triggering factors" in lbl for lbl in labels)
+
+
+def test_sparse_units_are_grey_insufficient_data_never_low(demo_db: Path):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    sparse = con.execute("SELECT value FROM meta WHERE key = 'planted_sparse_units'").fetchone()[0]
+    con.close()
+    at = _run("overview", period="2012")
+    trace = _specs(at)[0]["data"][0]
+    z = dict(zip(trace["locations"], trace["z"], strict=True))
+    hover = dict(zip(trace["locations"], (row[2] for row in trace["customdata"]), strict=True))
+    for unit in sparse.split(","):
+        assert z[unit] == -1, "insufficient data is the grey band, not a low score"
+        assert hover[unit] == "insufficient data"
+    assert any("grey units have insufficient data" in c.value for c in at.caption)

@@ -276,6 +276,12 @@ def _draw_page(c: canvas.Canvas, data: BriefData) -> dict[str, tuple[float, floa
         note = t("brief.no_indicators")
     top = _para(c, _e(note), x0, top - 2, width, _style(6.5, color=MUTED)) - 6
 
+    # upcoming triggers (trigger calendar, FoA risk factor 8)
+    top = _heading(c, t("brief.triggers", days=90), x0, top, width)
+    text = "; ".join(f"<b>{_e(d)}</b> {_e(label)}" for d, label in data.triggers)
+    top = _para(c, text or _e(t("brief.no_triggers")), x0, top, width,
+                _style(7.3, leading=9.1)) - 6
+
     # how to read
     top = _heading(c, t("brief.how_to_read"), x0, top, width)
     top = _para(c, _e(t("brief.how_to_read_text")), x0, top, width, _style(7.3, leading=9.1)) - 6

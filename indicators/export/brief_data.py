@@ -29,6 +29,7 @@ from indicators.figures.trends import trend
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
 from indicators.measures import measure_series, measure_values
+from indicators.monitoring.calendar import upcoming_events
 from indicators.scoring.alerts import compute_alerts
 from indicators.scoring.engine import ScoreResult
 from indicators.views import COMPOSITE
@@ -64,6 +65,7 @@ class BriefData:
     rf_fig: go.Figure
     trend_fig: go.Figure
     generated: date = field(default_factory=date.today)
+    triggers: list[tuple[str, str]] = field(default_factory=list)  # (date, text), next 90 days
 
     @property
     def title(self) -> str:
@@ -360,14 +362,28 @@ def brief_data(
     trend_fig.update_yaxes(tickfont=font(8), title_font=font(9))
 
     source_ids = set(top["source_id"]) | {s for s in _composite_source_ids(ctx.con)}
+    triggers = _triggers(ctx.con, country)
     return BriefData(
         kind="unit" if unit is not None else "country", name=name, name_local=name_local,
         country=country, country_name=country_name, period=period, fictional=ctx.fictional,
         composite=composite, risk_class=class_of(composite), coverage=coverage,
         key_lines=key_lines, alert_lines=alert_lines, top_indicators=top,
         sources=sources_by_id(ctx.con, source_ids), coverage_note=coverage_note,
-        map_fig=map_fig, rf_fig=rf_fig, trend_fig=trend_fig,
+        map_fig=map_fig, rf_fig=rf_fig, trend_fig=trend_fig, triggers=triggers,
     )
+
+
+def _triggers(con: duckdb.DuckDBPyConnection, country: str, days: int = 90,
+              limit: int = 6) -> list[tuple[str, str]]:
+    """Upcoming trigger-calendar events of ``country`` (FoA risk factor 8) for the brief."""
+    upcoming = upcoming_events(con, date.today(), days, [country]).head(limit)
+    out = []
+    for row in upcoming.itertuples(index=False):
+        text = str(row.title)
+        if str(row.status) == "to verify":
+            text += " (to verify)"
+        out.append((row.date.isoformat(), text))
+    return out
 
 
 def _composite_source_ids(con: duckdb.DuckDBPyConnection) -> list[str]:

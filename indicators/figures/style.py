@@ -8,6 +8,7 @@ All colour scales are colour-blind safe (ColorBrewer, Okabe–Ito).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 
@@ -67,6 +68,8 @@ WATERMARK_COLOR = "rgba(120, 120, 120, 0.18)"
 _PADDING_TOP = 50
 _SUBTITLE_EXTRA = 22
 _FOOTER_LINE_PX = 14
+#: Footer lines longer than this many characters wrap (long source lists stay readable).
+FOOTER_WRAP = 150
 
 
 def class_of(score: float | None) -> str:
@@ -190,7 +193,8 @@ def add_caption(
             title_subtitle={"text": subtitle, "font": font(SUBTITLE_SIZE, MUTED_COLOR)},
             margin_t=margin_t + _SUBTITLE_EXTRA,
         )
-    lines = [line for line in footer_lines if line]
+    lines = [part for line in footer_lines if line
+             for part in textwrap.wrap(line, FOOTER_WRAP, break_long_words=False) or [line]]
     if lines:
         fig.add_annotation(
             name="footer",
