@@ -8,6 +8,7 @@ import streamlit as st
 
 from indicators.i18n import t
 from ui.auth import is_editor
+from ui.filters import PAGE_KEY
 
 PAGES = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
@@ -19,4 +20,6 @@ PAGES = [
 if is_editor():
     PAGES.append(st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:",
                          url_path="data"))
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+st.session_state[PAGE_KEY] = page.url_path
+page.run()

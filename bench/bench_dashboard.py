@@ -80,7 +80,7 @@ def _browser_redraw(db: Path, repeats: int) -> list[float]:
             browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             count = ("() => { const d = document.querySelector('.js-plotly-plot');"
-                     " return d && d.data ? d.data[0].locations.length : -1; }")
+                     " return d && d.data && d.data[0] && d.data[0].locations ? d.data[0].locations.length : -1; }")
             for _ in range(repeats + 1):  # the first round warms the caches
                 page.goto(url, wait_until="networkidle")
                 page.wait_for_function(f"() => ({count})() > 0", timeout=60_000)

@@ -10,6 +10,8 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from indicators.warehouse import resolve_db_path
 
@@ -37,9 +39,17 @@ def _parse_map(text: str | None) -> dict[str, str] | None:
     return mapping
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with 1 (2 means "input rejected" in this CLI)."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the whole CLI."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m indicators",
         description="Atrocity-risk warehouse: build, import, inspect and score (UN FoA, method v1).",
     )
@@ -49,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--demo", action="store_true", help="the fictional demo region (invented data)")
     p.add_argument("--seed", type=int, default=None, help="demo generator seed")
+    p.add_argument("--force", action="store_true",
+                   help="replace a warehouse even if it holds imports made by people")
     p.add_argument("--pack", metavar="NAME",
                    help="real open data: 'western-balkans' (geoBoundaries, UCDP GED, WGI, V-Dem)")
     p.add_argument("--mirror", metavar="DIR",
@@ -115,7 +127,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _user_data_in(path: Path) -> str | None:
+    """Why rebuilding ``path`` would destroy user data (imports by people), or None."""
+    if not path.exists():
+        return None
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return f"{path} cannot be read ({exc}); move it away first"
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if "imports" not in tables:
+            return None
+        n = con.execute(
+            "SELECT count(*) FROM imports WHERE kind <> 'demo' AND status <> 'undone' "
+            "AND coalesce(imported_by, '') NOT LIKE 'pack %'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return f"{path} holds {n} import(s) made by people" if n else None
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
+    reason = _user_data_in(resolve_db_path(args.db))
+    if reason and not args.force:
+        print(f"build: refusing to replace the warehouse: {reason}. Choose another --db, or add "
+              "--force to replace it (its data will be lost).", file=sys.stderr)
+        return 1
     if args.pack:
         if args.demo:
             print("build: choose --demo or --pack, not both.", file=sys.stderr)
@@ -157,7 +198,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
     print(report.to_text())
     rejected = report.rejected_frame()
-    if len(rejected):
+    if len(rejected) and (args.rejects_out or not args.dry_run):
         out = Path(args.rejects_out) if args.rejects_out else Path(args.file).with_suffix(".rejected.csv")
         rejected.to_csv(out, index=False, encoding="utf-8-sig")
         print(f"Rejected rows with reasons written to {out}")

@@ -147,7 +147,8 @@ def test_editor_upload_match_import_map_changes_and_undo(wh: Path):
     at.run()
     assert any("undone" in s.value for s in at.success)
     at.switch_page("pages/overview.py").run()
-    assert _map_z(at) == before
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert _map_z(at) == before, title
 
 
 def test_editor_only_dataset_never_reaches_public_scores(wh: Path, tmp_path: Path):

@@ -61,8 +61,7 @@ def test_overview_map_has_one_trace_all_units_and_titles():
 def test_query_params_initialise_filters_and_change_the_map():
     full = _run("overview")
     n_all = len(_specs(full)[0]["data"][0]["locations"])
-    at = _run("overview", countries=["Velmorija (QZA)"], measure="RF7: Enabling circumstances or "
-              "preparatory action", period="2015")
+    at = _run("overview", countries=["QZA"], measure="rf07", period="2015")
     spec = _specs(at)[0]
     assert 0 < len(spec["data"][0]["locations"]) < n_all
     assert all(loc.startswith("QZA-") for loc in spec["data"][0]["locations"])
@@ -128,3 +127,12 @@ def test_sparse_units_are_grey_insufficient_data_never_low(demo_db: Path):
         assert z[unit] == -1, "insufficient data is the grey band, not a low score"
         assert hover[unit] == "insufficient data"
     assert any("grey units have insufficient data" in c.value for c in at.caption)
+
+
+def test_links_may_use_codes_for_countries_and_measure():
+    at = _run("overview", countries=["QZA", "QZC"], measure="rf07")
+    assert at.multiselect(key="countries").value == ["QZA", "QZC"]
+    assert at.selectbox(key="measure").value == "rf07"
+    spec = _specs(at)[0]
+    assert not any(loc.startswith("QZB-") for loc in spec["data"][0]["locations"])
+    assert "RF7" in spec["layout"]["title"]["text"]

@@ -31,12 +31,19 @@ _HISTORY_JS = """
   if (!w || w.__riskHistoryPatched) return;
   w.__riskHistoryPatched = true;
   let popping = false;
+  let pushedAt = 0;
   const replace = w.history.replaceState.bind(w.history);
+  const push = w.history.pushState.bind(w.history);
+  w.history.pushState = function (state, title, url) {
+    pushedAt = Date.now();  // a page change: the app restores its filters right after
+    return push(state, title, url);
+  };
   w.history.replaceState = function (state, title, url) {
     try {
       const next = new URL(url, w.location.href);
       const cur = new URL(w.location.href);
-      if (!popping && next.pathname === cur.pathname && next.search !== cur.search) {
+      const settling = Date.now() - pushedAt < 1500;
+      if (!popping && !settling && next.pathname === cur.pathname && next.search !== cur.search) {
         return w.history.pushState(state, title, url);
       }
     } catch (e) { /* fall through */ }

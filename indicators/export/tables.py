@@ -57,9 +57,24 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes: UTF-8 with BOM, comma-separated, header row, neutralised text cells."""
+def csv_preamble(meta: ExportMeta) -> str:
+    """``# field: value`` lines (title, date, method v1, fictional flag, filters, coverage,
+    sources with licences) that precede the header of an exported CSV. Spreadsheets show them
+    as text; ``pandas.read_csv(..., comment="#")`` and this project's importer skip them."""
+    rows = [*meta.metadata_rows(), *((t("label.source"), s.line) for s in meta.sources)]
+    lines = []
+    for field, value in rows:
+        text = " ".join(f"{field}: {value}".split())
+        lines.append("# " + text.replace('"', "'"))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def to_csv(frame: pd.DataFrame, meta: ExportMeta | None = None) -> bytes:
+    """CSV bytes: UTF-8 with BOM, comma-separated, neutralised text cells; with ``meta``, the
+    header is preceded by ``#`` metadata lines (:func:`csv_preamble`)."""
     text = neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    if meta is not None:
+        text = csv_preamble(meta) + text
     return text.encode("utf-8-sig")
 
 
@@ -151,7 +166,7 @@ def table_bytes(frame: pd.DataFrame, meta: ExportMeta, fmt: str) -> bytes:
     """CSV or XLSX bytes of ``frame`` (``fmt`` is ``csv`` or ``xlsx``)."""
     fmt = fmt.lower()
     if fmt == "csv":
-        return to_csv(frame)
+        return to_csv(frame, meta)
     if fmt == "xlsx":
         return to_xlsx(frame, meta)
     raise ValueError(f"unsupported table format {fmt!r}; choose csv or xlsx")

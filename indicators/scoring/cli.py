@@ -95,6 +95,7 @@ def run_score(
     if out_path.parent and not out_path.parent.exists():
         out_path.parent.mkdir(parents=True, exist_ok=True)
     frame[columns].to_csv(out_path, index=False, na_rep="")
+    meta_path = _write_sidecar(db, out_path, cfg, periods, uncertainty, seed)
 
     n_units = panel.unit_ids.size
     span = str(periods[0]) if len(periods) == 1 else f"{periods[0]}-{periods[-1]} ({len(periods)} periods)"
@@ -110,8 +111,41 @@ def run_score(
         print(line)
     for warning in result.warnings:
         print(f"  warning: {warning}")
-    print(f"Wrote {len(frame)} rows to {out_path} ({METHOD_VERSION}).")
+    print(f"Wrote {len(frame)} rows to {out_path} ({METHOD_VERSION}); sources, licences and "
+          f"method in {meta_path}.")
     return 0
+
+
+def _write_sidecar(db: str | None, out_path: Path, cfg, periods: list[int],
+                   uncertainty: int | None, seed: int) -> Path:
+    """``<out>.meta.txt``: method, options, fictional flag, periods and every source with its
+    licence — the CSV itself keeps exactly the documented columns."""
+    import datetime as dt
+
+    con = connect(db, read_only=True)
+    try:
+        fictional = (con.execute("SELECT value FROM meta WHERE key = 'fictional'").fetchone()
+                     or ["false"])[0] == "true"
+        sources = con.execute(
+            "SELECT DISTINCT s.title, s.publisher, s.licence, s.url FROM observations o "
+            "JOIN sources s ON s.id = o.source ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    lines = [f"File: {out_path.name}", f"Generated: {dt.date.today().isoformat()}",
+             f"Method: {cfg.describe()}",
+             f"Periods: {periods[0]}-{periods[-1]}" if len(periods) > 1 else f"Period: {periods[0]}"]
+    if uncertainty is not None:
+        lines.append(f"Monte Carlo: {int(uncertainty)} draws, seed {int(seed)}")
+    if fictional:
+        lines.append("FICTIONAL DEMO DATA: invented countries, places and numbers.")
+    lines.append("Scores are relative structural risk (0-10), not predictions or accusations; "
+                 "an empty composite means insufficient data, not low risk.")
+    lines.append("Sources:")
+    lines += [f"- {t}" + (f" ({p})" if p else "") + f"; licence: {lic or 'not stated'}"
+              + (f"; {u}" if u else "") for t, p, lic, u in sources]
+    meta_path = out_path.with_name(out_path.name + ".meta.txt")
+    meta_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return meta_path
 
 
 def run_alerts(db: str | None, period: int | None, config: str | None = None) -> int:

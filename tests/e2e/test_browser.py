@@ -79,19 +79,28 @@ def page(app_url):
         browser.close()
 
 
+COUNT_JS = (
+    "() => { const d = document.querySelector('.js-plotly-plot');"
+    " return d && d.data && d.data[0] && d.data[0].locations ? d.data[0].locations.length : -1; }"
+)
+
+
 def _map_locations(pg) -> int:
     """Number of units drawn in the map trace, read from the plotly graph div."""
-    return pg.evaluate(
-        "() => { const d = document.querySelector('.js-plotly-plot');"
-        " return d && d.data ? d.data[0].locations.length : -1; }"
-    )
+    return pg.evaluate(COUNT_JS)
+
+
+def _wait_count(pg, condition: str) -> None:
+    """Wait until the number of map units ``n`` satisfies ``condition`` (JS, e.g. 'n < 50')."""
+    pg.wait_for_function(f"() => {{ const n = ({COUNT_JS})(); return n > 0 && {condition}; }}",
+                         timeout=30_000)
 
 
 def test_map_filter_url_and_profile_link(page, app_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url + "/", wait_until="networkidle")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot').data", timeout=30_000)
+    _wait_count(page, "true")
     assert page.get_by_text("FICTIONAL DEMO DATA").first.is_visible()
     all_units = _map_locations(page)
     assert all_units > 100
@@ -103,29 +112,17 @@ def test_map_filter_url_and_profile_link(page, app_url):
     while remove.count() > 1:
         remove.first.click()
         page.wait_for_timeout(600)
-    page.wait_for_function(
-        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
-        f" return d && d.data && d.data[0].locations.length < {all_units}; }}",
-        timeout=30_000,
-    )
-    assert "countries=" in page.url
+    _wait_count(page, f"n < {all_units}")
+    assert "countries=" in page.url and "(" not in page.url  # codes, not labels
     assert 0 < _map_locations(page) < all_units
     page.screenshot(path=str(ARTIFACTS / "overview_one_country.png"), full_page=True)
     one_country = _map_locations(page)
 
     # Browser back restores the previous filter (and its map); forward returns.
     page.go_back()
-    page.wait_for_function(
-        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
-        f" return d && d.data && d.data[0].locations.length > {one_country}; }}",
-        timeout=30_000,
-    )
+    _wait_count(page, f"n > {one_country}")
     page.go_forward()
-    page.wait_for_function(
-        f"() => {{ const d = document.querySelector('.js-plotly-plot');"
-        f" return d && d.data && d.data[0].locations.length == {one_country}; }}",
-        timeout=30_000,
-    )
+    _wait_count(page, f"n == {one_country}")
 
     # Open a municipality profile through a link in the ranked list.
     link = page.locator("a[href*='profile?unit=']").first
@@ -135,5 +132,6 @@ def test_map_filter_url_and_profile_link(page, app_url):
     page.wait_for_url("**/profile**", timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     assert f"unit={unit_id}" in page.url
+    page.wait_for_url("**countries=*", timeout=30_000)  # the filters travel with the user
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)
