@@ -11,14 +11,14 @@ from ui.auth import is_editor
 from ui.filters import PAGE_KEY
 
 PAGES = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/map:", default=True),
-    st.Page("pages/trends.py", title=t("nav.trends"), icon=":material/show_chart:", url_path="trends"),
-    st.Page("pages/profile.py", title=t("nav.profile"), icon=":material/location_city:", url_path="profile"),
-    st.Page("pages/framework.py", title=t("nav.indicators"), icon=":material/menu_book:", url_path="indicators"),
-    st.Page("pages/methodology.py", title=t("nav.methodology"), icon=":material/balance:", url_path="methodology"),
+    st.Page("pages/overview.py", title=t("nav.overview"), default=True),
+    st.Page("pages/trends.py", title=t("nav.trends"), url_path="trends"),
+    st.Page("pages/profile.py", title=t("nav.profile"), url_path="profile"),
+    st.Page("pages/framework.py", title=t("nav.indicators"), url_path="indicators"),
+    st.Page("pages/methodology.py", title=t("nav.methodology"), url_path="methodology"),
 ]
 if is_editor():
-    PAGES.append(st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:",
+    PAGES.append(st.Page("pages/data.py", title=t("nav.data"),
                          url_path="data"))
 page = st.navigation(PAGES)
 st.session_state[PAGE_KEY] = page.url_path

@@ -9,6 +9,7 @@ from indicators.figures.coverage import coverage_heatmap
 from indicators.framework import CAVEAT, FOA_INDICATORS, RISK_FACTORS
 from indicators.i18n import t
 from ui import data
+from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -54,11 +55,11 @@ if len(aux):
 st.subheader(t("framework.coverage"))
 cov = data.coverage()
 if len(cov):
-    st.plotly_chart(
-        coverage_heatmap(cov, title=t("fig.coverage_title"), value_col="share",
-                         fictional=ctx.fictional),
-        theme=None, key="coverage", config={"displaylogo": False},
-    )
+    cov_fig = coverage_heatmap(cov, title=t("fig.coverage_title"), value_col="share",
+                               fictional=ctx.fictional)
+    st.plotly_chart(cov_fig, theme=None, key="coverage", config={"displaylogo": False})
+    download_bar("coverage", cov, export_meta(ctx, t("fig.coverage_title"), measure="composite",
+                                              period=t("framework.all_periods")), cov_fig)
 st.subheader(t("framework.sources"))
 st.dataframe(
     data.sources()[["id", "title", "publisher", "licence", "citation", "url", "version", "fictional"]],

@@ -14,6 +14,7 @@ from indicators.scoring.config import AGGREGATIONS, NORMALISATIONS, ScoringConfi
 from indicators.worked_example import worked_example
 from ui import data
 from ui.components import how_to_read
+from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -61,12 +62,14 @@ if config == ScoringConfig():
     st.info(t("method.same_as_default"))
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(
-        rank_shift(both, top_k=15, title=t("method.rank_shift", period=view.period),
-                   label_a=t("method.scenario_default"), label_b=t("method.scenario_user"),
-                   fictional=ctx.fictional),
-        theme=None, key="shift", config={"displaylogo": False},
-    )
+    shift_fig = rank_shift(both, top_k=15, title=t("method.rank_shift", period=view.period),
+                           label_a=t("method.scenario_default"), label_b=t("method.scenario_user"),
+                           fictional=ctx.fictional)
+    st.plotly_chart(shift_fig, theme=None, key="shift", config={"displaylogo": False})
+    download_bar("shift", both, export_meta(ctx, t("method.rank_shift", period=view.period),
+                                            measure="composite",
+                                            extra=[(t("method.scenario"), config.describe())]),
+                 shift_fig)
 with right:
     moved = both.dropna(subset=["shift"]).reindex(both["shift"].abs().sort_values(ascending=False).index)
     st.dataframe(moved.head(20)[["unit_name", "country", "rank_a", "rank_b", "shift"]],
@@ -76,8 +79,11 @@ st.subheader(t("method.coherence"))
 report = coherence(base)
 corr = report.risk_factor_correlations["pearson"]
 corr.index = corr.columns = [c.upper().replace("RF0", "RF") for c in corr.columns]
-st.plotly_chart(correlation_heatmap(corr, t("method.rf_correlation"), fictional=ctx.fictional),
-                theme=None, key="corr", config={"displaylogo": False})
+corr_fig = correlation_heatmap(corr, t("method.rf_correlation"), fictional=ctx.fictional)
+st.plotly_chart(corr_fig, theme=None, key="corr", config={"displaylogo": False})
+download_bar("corr", corr.reset_index(names="risk_factor"),
+             export_meta(ctx, t("method.rf_correlation"), measure="composite",
+                         period=t("framework.all_periods")), corr_fig)
 c1, c2 = st.columns(2)
 c1.markdown(f"**{t('method.cronbach')}**")
 c1.dataframe(report.cronbach, hide_index=True, width="stretch")

@@ -97,10 +97,12 @@ with right:
     ranks = pd.concat([data.uncertainty(int(p)) for p in result.periods], ignore_index=True)
     ranks = ranks[ranks["unit_id"] == unit_id].dropna(subset=["rank_median"])
     rank_band = ranks.rename(columns={"rank_p05": "p10", "rank_p95": "p90", "rank_median": "median"})
-    ranks = ranks.assign(label=t("label.rank"))
-    fig_r = trend(ranks, band_df=rank_band, title=t("profile.rank_title"), value_col="rank_median",
+    point = result.frame.loc[result.frame["unit_id"] == unit_id, ["period", "rank"]]
+    ranks = ranks.merge(point, on="period", how="left").assign(label=t("label.rank"))
+    ranks["rank"] = ranks["rank"].astype("Float64")
+    fig_r = trend(ranks, band_df=rank_band, title=t("profile.rank_title"), value_col="rank",
                   group_col="label", y_range=None, y_label=t("label.rank"), subtitle=t("profile.rank_subtitle"),
-                  fictional=ctx.fictional)
+                  fictional=ctx.fictional, band_label=t("label.rank_interval"), show_median=False)
     fig_r.update_yaxes(autorange="reversed")
     st.plotly_chart(fig_r, theme=None, key="rank_trend", config={"displaylogo": False})
     download_bar("rank_trend", ranks.drop(columns="label"),

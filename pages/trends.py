@@ -33,7 +33,7 @@ labels = data.unit_labels()
 unit_choices = [u for u in series["unit_id"].unique()]
 mode = st.segmented_control(
     t("trends.show"), ["countries", "units"], default="countries",
-    format_func=lambda m: t(f"trends.mode_{m}"), key="trend_mode",
+    format_func=lambda m: t(f"trends.mode_{m}"), key="trend_mode", bind="query-params",
 )
 chosen = []
 if mode == "units":
@@ -73,9 +73,12 @@ since = st.select_slider(t("filter.since"), options=periods[:-1] or periods,
 until = view.period or periods[-1]
 changes = change_since(series, since, until)
 if len(changes):
+    change_footer = standard_footer(
+        data.measure_sources(view.measure),
+        coverage=t("trends.change_coverage", n=len(changes), since=since, until=until))
     fig2 = change_bars(series, since, until=until, value_col="value", top_n=20,
                        title=t("trends.change_chart", since=since, until=until, measure=label),
-                       footer_lines=footer, fictional=ctx.fictional)
+                       footer_lines=change_footer, fictional=ctx.fictional)
     st.plotly_chart(fig2, theme=None, key="change", config={"displaylogo": False})
     st.dataframe(changes, hide_index=True, width="stretch")
     download_bar("change", changes, export_meta(ctx, t("trends.change_chart", since=since, until=until,

@@ -21,7 +21,19 @@ find_python() {
 if [ ! -x "$VENV/bin/python" ]; then
   PY=$(find_python) || { echo "setup: Python 3.11 or newer is required (python3.11 not found)." >&2; exit 1; }
   echo "setup: creating virtual environment $VENV with $PY"
-  "$PY" -m venv "$VENV"
+  if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+    # Debian/Ubuntu ship venv separately (python3-venv); install it when we may
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "setup: installing python3-venv (apt-get)"
+      rm -rf "$VENV"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      "$PY" -m venv "$VENV"
+    else
+      echo "setup: '$PY -m venv' failed; install your system's venv package (e.g. sudo apt-get install python3-venv)." >&2
+      exit 1
+    fi
+  fi
 fi
 
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
@@ -79,5 +91,16 @@ if ! has_dejavu; then
   else
     echo "setup: WARNING DejaVu Sans not found; PDF briefs need it:" >&2
     echo "       'sudo apt-get install fonts-dejavu-core' (Debian/Ubuntu) or set RISK_FONT_DIR." >&2
+  fi
+fi
+
+# pdftoppm (poppler-utils) renders a brief to PNG in the tests that look at it.
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing poppler-utils (apt-get) for rendering PDF briefs in tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  else
+    echo "setup: note: pdftoppm (poppler-utils) not found; the brief-rendering test will be skipped." >&2
   fi
 fi

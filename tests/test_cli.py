@@ -80,3 +80,14 @@ def test_exported_csv_carries_method_fictional_flag_and_sources(demo_db: Path, t
     assert any("CC0 1.0" in line for line in preamble)
     frame = pd.read_csv(out, comment="#", encoding="utf-8-sig")
     assert len(frame) == 179
+
+
+def test_undecodable_encoding_is_a_clear_rejection(demo_db: Path, tmp_path: Path, capsys):
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(demo_db, db)
+    before = db.read_bytes()
+    f = tmp_path / "utf32ish.csv"
+    f.write_bytes(b"\xff\xfe\x00\x00unit_id,indicator\n")  # a UTF-32 mark, then not UTF-32
+    assert main(["import", str(f), "--db", str(db)]) == 2
+    assert "encoding cannot be read" in capsys.readouterr().out
+    assert db.read_bytes() == before

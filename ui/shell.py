@@ -7,6 +7,7 @@ works the same when Streamlit runs it directly (its first run with a ``pages/`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,6 +18,9 @@ from ui.auth import login_box
 from ui.components import demo_banner, url_history
 from ui.filters import sidebar_filters
 from ui.state import db_path
+
+#: Served locally (no request to a third-party icon host on page load).
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.png"
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class PageContext:
 
 def page_setup() -> PageContext:
     """Configure the page, draw the shared sidebar and banner, return the current view."""
-    st.set_page_config(page_title=t("app.title"), layout="wide")
+    st.set_page_config(page_title=t("app.title"), page_icon=str(FAVICON), layout="wide")
     if not db_path().exists():
         st.error(t("app.no_warehouse", path=str(db_path())))
         st.stop()

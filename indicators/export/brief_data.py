@@ -215,6 +215,11 @@ def _top_indicators(ctx: Context, unit_ids: list[str], period: int, single: bool
 
 
 def _alert_lines_unit(ctx: Context, unit: str, period: int) -> list[tuple[str, str]]:
+    frame = ctx.result.frame
+    now = frame[(frame["unit_id"] == unit) & (frame["period"] == period)]
+    if now.empty or now["composite"].isna().all():  # no composite: no early-warning verdict
+        return [(t(f"brief.alert_{key}"), t("brief.alert_insufficient"))
+                for key in ("sharp_risers", "consistently_high", "newly_high")]
     alerts = compute_alerts(ctx.result, period)
     out = []
     for key, frame in (("sharp_risers", alerts.sharp_risers),

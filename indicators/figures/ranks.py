@@ -41,12 +41,13 @@ def rank_intervals(
 ) -> go.Figure:
     """Horizontal dot chart of the ``top_n`` best-ranked units (rank 1 = highest risk) at the top.
 
-    The dot is ``rank_median`` when present, else ``rank``; error bars span ``rank_p05`` to
+    The dot is the unit's ``rank`` (method v1; ``rank_median`` only when there is no ``rank``
+    column), so chart, list and download agree; error bars span ``rank_p05`` to
     ``rank_p95`` when both columns exist (otherwise dots only). Dots are filled with the
     unit's risk-class colour. Uses ``period`` (default: the latest) when there is a period column.
     """
     frame = _latest(scores_df, period)
-    point_col = "rank_median" if "rank_median" in frame.columns else "rank"
+    point_col = "rank" if "rank" in frame.columns else "rank_median"
     frame = frame.loc[pd.to_numeric(frame[point_col], errors="coerce").notna()]
     sort_cols = [point_col, "rank"] if point_col != "rank" and "rank" in frame else [point_col]
     frame = frame.sort_values(sort_cols, kind="stable").head(top_n)

@@ -250,6 +250,7 @@ def standard_footer(
     )
     if coverage:
         lines.append(t("footer.coverage", coverage=coverage))
+    lines.append(t("footer.howto"))
     return lines
 
 

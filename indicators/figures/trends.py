@@ -110,11 +110,13 @@ def trend(
     subtitle: str | None = None,
     footer_lines: Sequence[str] = (),
     fictional: bool = False,
+    band_label: str | None = None,
+    show_median: bool = True,
 ) -> go.Figure:
     """Lines of ``value_col`` over ``period``, one per ``group_col`` value (unit or country average).
 
-    ``band_df`` (``period, p10, p90, median``) adds a shaded band of the distribution across
-    units and a dashed median. Missing periods stay gaps (never drawn as zero). ``events``
+    ``band_df`` (``period, p10, p90, median``) adds a shaded band (by default the distribution
+    across units, labelled ``band_label`` otherwise) and a dashed median (``show_median``). Missing periods stay gaps (never drawn as zero). ``events``
     (``date, label``; a date or a year) adds dotted vertical markers with labels.
     """
     fig = go.Figure()
@@ -140,12 +142,12 @@ def trend(
                 fill="tonexty",
                 fillcolor=BAND_FILL,
                 line={"width": 0, "color": BAND_FILL},
-                name=t("label.band"),
+                name=band_label or t("label.band"),
                 legendgroup="band",
                 hoverinfo="skip",
             )
         )
-        if "median" in band.columns:
+        if "median" in band.columns and show_median:
             fig.add_trace(
                 go.Scatter(
                     x=band["period"].tolist(),

@@ -424,7 +424,13 @@ def read_csv(path: Path) -> Table:
     """Read a delimited text file (any common encoding and delimiter, decimal comma)."""
     data = path.read_bytes()
     encoding = sniff_encoding(data)
-    text = data.decode(encoding)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise ReadError(
+            f"the text encoding cannot be read (it looks like {encoding}, but is not)",
+            "save the file again as CSV UTF-8 (in Excel: Save As → CSV UTF-8)",
+        ) from None
     if "\x00" in text:
         raise ReadError("the file contains NUL bytes: it is not a text (CSV) file",
                         "export the table as CSV (UTF-8) or XLSX")

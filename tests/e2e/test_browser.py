@@ -98,6 +98,9 @@ def _wait_count(pg, condition: str) -> None:
 
 def test_map_filter_url_and_profile_link(page, app_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []  # the app must work offline and not leak visits to third parties
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (app_url, "data:", "blob:", "about:", "ws://127.0.0.1")) else None)
     page.goto(app_url + "/", wait_until="networkidle")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _wait_count(page, "true")
@@ -135,3 +138,4 @@ def test_map_filter_url_and_profile_link(page, app_url):
     page.wait_for_url("**countries=*", timeout=30_000)  # the filters travel with the user
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)
+    assert not outside, outside
