@@ -36,6 +36,7 @@ from indicators.monitoring.templates import (
 from indicators.publish import snapshot_path
 from indicators.sources import Source
 from ui.auth import editor_name, is_editor
+from ui.components import show_table
 from ui.shell import page_setup
 from ui.state import cursor, db_path
 
@@ -104,11 +105,11 @@ with upload_tab:
                      decimal=summary.get("decimal") or "—",
                      mapping=", ".join(f"{k} ← {v}" for k, v in summary["mapping"].items()) or "—"))
         if len(pv.landing):
-            st.dataframe(pv.landing.head(200), hide_index=True, width="stretch")
+            show_table(pv.landing.head(200), hide_index=True, width="stretch")
         problems = pv.problems_frame()
         if len(problems):
             st.markdown(f"**{t('data.problems_list')}**")
-            st.dataframe(problems, hide_index=True, width="stretch")
+            show_table(problems, hide_index=True, width="stretch")
 
         unknown = unknown_units(pv, cursor())
         if len(unknown):
@@ -154,7 +155,7 @@ with upload_tab:
 
 with history_tab:
     history = import_history(cursor())
-    st.dataframe(history, hide_index=True, width="stretch")
+    show_table(history, hide_index=True, width="stretch")
     undoable = history[(history["status"] != "undone") & history["kind"].isin(["observations", "incidents"])]
     if len(undoable):
         c1, c2 = st.columns([3, 1])
@@ -175,7 +176,7 @@ with history_tab:
 
     with st.expander(t("data.incidents")):
         st.caption(t("data.incidents_help"))
-        st.dataframe(incidents_frame(cursor(), editor=True), hide_index=True, width="stretch")
+        show_table(incidents_frame(cursor(), editor=True), hide_index=True, width="stretch")
 
 with templates_tab:
     st.caption(t("data.templates_help"))
@@ -189,7 +190,7 @@ with templates_tab:
                        "text/csv", key="tw_csv", on_click="ignore")
     c2.download_button(t("data.template_wide_xlsx"), to_xlsx_bytes(wide_t), "template_wide.xlsx",
                        key="tw_xlsx", on_click="ignore")
-    st.dataframe(long_t.head(3), hide_index=True)
+    show_table(long_t.head(3), hide_index=True)
 
     st.markdown(f"**{t('data.templates_themes')}**")
     tctx = template_context(cursor())

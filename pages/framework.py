@@ -6,15 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.figures.coverage import coverage_heatmap
-from indicators.framework import CAVEAT, FOA_INDICATORS, RISK_FACTORS
+from indicators.framework import FOA_INDICATORS, RISK_FACTORS
 from indicators.i18n import t
 from ui import data
+from ui.components import show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
 ctx = page_setup()
 st.title(t("nav.indicators"))
-st.caption(CAVEAT)
+st.caption(t("framework.caveat"))
 
 catalog = data.catalog()
 groups = [
@@ -37,7 +38,7 @@ for heading, factors in groups:
             st.markdown("\n".join(lines))
             st.markdown(f"**{t('framework.catalog_mapped')}**")
             if len(mapped):
-                st.dataframe(
+                show_table(
                     mapped[["code", "title", "foa_indicators", "direction", "level", "unit",
                             "per_capita", "transform", "weight", "max_age", "source_title", "licence"]],
                     hide_index=True, width="stretch",
@@ -50,7 +51,7 @@ for heading, factors in groups:
 aux = catalog[catalog["risk_factor"].isna()]
 if len(aux):
     st.subheader(t("framework.auxiliary"))
-    st.dataframe(aux[["code", "title", "description", "unit", "source_title"]], hide_index=True)
+    show_table(aux[["code", "title", "description", "unit", "source_title"]], hide_index=True)
 
 st.subheader(t("framework.coverage"))
 cov = data.coverage()
@@ -61,7 +62,7 @@ if len(cov):
     download_bar("coverage", cov, export_meta(ctx, t("fig.coverage_title"), measure="composite",
                                               period=t("framework.all_periods")), cov_fig)
 st.subheader(t("framework.sources"))
-st.dataframe(
+show_table(
     data.sources()[["id", "title", "publisher", "licence", "citation", "url", "version", "fictional"]],
     hide_index=True, width="stretch",
     column_config={"url": st.column_config.LinkColumn("URL")},

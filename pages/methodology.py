@@ -9,11 +9,10 @@ import streamlit as st
 from indicators.figures.coverage import correlation_heatmap, rank_shift
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
-from indicators.scoring.coherence import coherence
 from indicators.scoring.config import AGGREGATIONS, NORMALISATIONS, ScoringConfig
 from indicators.worked_example import worked_example
 from ui import data
-from ui.components import how_to_read
+from ui.components import how_to_read, show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -32,8 +31,8 @@ frame = frame[frame["country"].isin(view.countries)].sort_values("rank")
 if len(frame):
     ex = worked_example(base, frame.iloc[0]["unit_id"], view.period)
     st.markdown(t("method.example_intro", unit=ex.unit_name, period=ex.period))
-    st.dataframe(ex.indicators, hide_index=True, width="stretch")
-    st.dataframe(ex.risk_factors, hide_index=True, width="stretch")
+    show_table(ex.indicators, hide_index=True, width="stretch")
+    show_table(ex.risk_factors, hide_index=True, width="stretch")
     st.markdown(t("method.example_result", formula=ex.formula, composite=ex.composite,
                   coverage=ex.coverage * 100))
 
@@ -72,12 +71,12 @@ with left:
                  shift_fig)
 with right:
     moved = both.dropna(subset=["shift"]).reindex(both["shift"].abs().sort_values(ascending=False).index)
-    st.dataframe(moved.head(20)[["unit_name", "country", "rank_a", "rank_b", "shift"]],
+    show_table(moved.head(20)[["unit_name", "country", "rank_a", "rank_b", "shift"]],
                  hide_index=True, width="stretch")
 
 st.subheader(t("method.coherence"))
-report = coherence(base)
-corr = report.risk_factor_correlations["pearson"]
+report = data.coherence_report()
+corr = report.risk_factor_correlations["pearson"].copy()
 corr.index = corr.columns = [c.upper().replace("RF0", "RF") for c in corr.columns]
 corr_fig = correlation_heatmap(corr, t("method.rf_correlation"), fictional=ctx.fictional)
 st.plotly_chart(corr_fig, theme=None, key="corr", config={"displaylogo": False})

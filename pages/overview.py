@@ -15,7 +15,7 @@ from indicators.scoring.alerts import compute_alerts
 from indicators.views import COMPOSITE
 from ui import data
 from ui.calendar import upcoming_panel
-from ui.components import how_to_read, sources_caption
+from ui.components import how_to_read, show_table, sources_caption
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -104,7 +104,7 @@ for title, frame in (
     frame = frame[frame["country"].isin(view.countries)]
     with st.expander(f"{title} ({len(frame)})", expanded=len(frame) > 0):
         if len(frame):
-            st.dataframe(frame[cols], hide_index=True, width="stretch")
+            show_table(frame[cols], hide_index=True, width="stretch")
             download_bar(f"alerts_{title[:12]}", frame[cols],
                          export_meta(ctx, title, measure=COMPOSITE))
         else:

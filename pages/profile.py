@@ -16,7 +16,7 @@ from indicators.measures import measure_series, measure_values, medians_by_risk_
 from indicators.views import COMPOSITE, neighbours
 from ui import data
 from ui.calendar import trend_markers, upcoming_panel
-from ui.components import how_to_read, sources_caption
+from ui.components import how_to_read, show_table, sources_caption
 from ui.downloads import brief_button, download_bar, export_meta
 from ui.shell import page_setup
 
@@ -116,20 +116,14 @@ table = table.merge(src, on=["indicator", "source_period"], how="left")
 names = data.indicator_titles()
 table.insert(0, "title", [names.get(c, c) for c in table["indicator"]])
 table = table.sort_values(["risk_factor", "indicator"])
-st.dataframe(
+show_table(
     table[["risk_factor", "title", "indicator", "value", "score", "source_period", "carried_forward",
            "source_title", "licence", "url"]],
-    hide_index=True, width="stretch",
     column_config={
         "risk_factor": st.column_config.NumberColumn("RF", format="%d"),
-        "title": t("label.indicator"),
-        "value": st.column_config.NumberColumn(t("label.value"), format="%.2f"),
         "score": st.column_config.NumberColumn(t("label.score"), format="%.1f"),
         "source_period": st.column_config.NumberColumn(t("profile.observed"), format="%d"),
-        "carried_forward": t("label.carried_forward"),
-        "source_title": t("label.source"),
-        "licence": t("label.licence"),
-        "url": st.column_config.LinkColumn("URL"),
+        "url": st.column_config.LinkColumn(t("col.url")),
     },
 )
 sources_caption([t("profile.table_note")])
@@ -145,7 +139,9 @@ near = neighbours(gdf, unit_id)
 vals = measure_values(result, COMPOSITE, view.period)
 vals = vals[vals["unit_id"].isin(near)][["unit_name", "country", "score", "risk_class", "rank", "coverage"]]
 vals = vals.sort_values("score", ascending=False)
-st.dataframe(vals, hide_index=True, width="stretch",
-             column_config={"score": st.column_config.NumberColumn(t("measure.composite"), format="%.1f")})
+show_table(vals, column_config={
+    "score": st.column_config.NumberColumn(t("measure.composite"), format="%.1f"),
+    "coverage": st.column_config.NumberColumn(t("col.coverage"), format="percent"),
+})
 download_bar("neighbours", vals, export_meta(ctx, f"{t('profile.neighbours')}: {row['unit_name']}",
                                              measure=COMPOSITE, countries=[country], extra=unit_filter))

@@ -13,7 +13,7 @@ from indicators.measures import change_since, country_averages, distribution_ban
 from indicators.views import measure_kind
 from ui import data
 from ui.calendar import trend_markers
-from ui.components import how_to_read, sources_caption
+from ui.components import how_to_read, show_table, sources_caption
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -80,7 +80,7 @@ if len(changes):
                        title=t("trends.change_chart", since=since, until=until, measure=label),
                        footer_lines=change_footer, fictional=ctx.fictional)
     st.plotly_chart(fig2, theme=None, key="change", config={"displaylogo": False})
-    st.dataframe(changes, hide_index=True, width="stretch")
+    show_table(changes, hide_index=True, width="stretch")
     download_bar("change", changes, export_meta(ctx, t("trends.change_chart", since=since, until=until,
                                                        measure=label), period=f"{since}–{until}"), fig2)
 else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from indicators.i18n import t
@@ -66,3 +67,34 @@ def url_history() -> None:
     from the URL on back/forward).
     """
     st.iframe(_HISTORY_JS, height=1)
+
+
+_CLASS_KEYS = {"very low": "class.very_low", "low": "class.low", "medium": "class.medium",
+               "high": "class.high", "very high": "class.very_high",
+               "insufficient data": "class.insufficient"}
+
+
+def show_table(frame: pd.DataFrame, *, column_config: dict | None = None, **kwargs: object) -> None:
+    """``st.dataframe`` with translated column headers (``col.<name>`` keys), risk classes in
+    the user's language and numbers rounded for reading (the downloads keep full precision)."""
+    shown = frame.copy()
+    config: dict = {}
+    for col in shown.columns:
+        key = f"col.{col}"
+        label = t(key) if t(key) != key else str(col).replace("_", " ")
+        series = shown[col]
+        if col in ("risk_class", "previous_class"):
+            shown[col] = series.map(lambda v: t(_CLASS_KEYS[v]) if v in _CLASS_KEYS else v)
+            config[col] = st.column_config.TextColumn(label)
+        elif pd.api.types.is_bool_dtype(series):
+            config[col] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_float_dtype(series):
+            config[col] = st.column_config.NumberColumn(label, format="%.2f")
+        elif pd.api.types.is_integer_dtype(series):
+            config[col] = st.column_config.NumberColumn(label, format="%d")
+        else:
+            config[col] = label
+    config.update(column_config or {})
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(shown, column_config=config, **kwargs)

@@ -51,7 +51,7 @@ def uncertainty(period: int, config: ScoringConfig | None = None) -> pd.DataFram
     return _uncertainty(warehouse_stamp(), config or ScoringConfig(), int(period))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _filter_options(stamp: str) -> views.FilterOptions:
     return views.filter_options(cursor())
 
@@ -72,7 +72,7 @@ def units_geo(countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, dict]:
     return _units_geo(warehouse_stamp(), tuple(sorted(countries)))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _info(stamp: str) -> WarehouseInfo:
     return warehouse_info(cursor())
 
@@ -82,7 +82,7 @@ def info() -> WarehouseInfo:
     return _info(warehouse_stamp())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _sources(stamp: str) -> pd.DataFrame:
     return cursor().execute("SELECT * FROM sources ORDER BY id").df()
 
@@ -92,7 +92,7 @@ def sources() -> pd.DataFrame:
     return _sources(warehouse_stamp())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _measure_sources(stamp: str, measure: str) -> list[str]:
     return views.measure_source_lines(cursor(), measure)
 
@@ -102,7 +102,7 @@ def measure_sources(measure: str) -> list[str]:
     return _measure_sources(warehouse_stamp(), measure)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _unit_labels(stamp: str) -> dict[str, str]:
     return views.unit_search_labels(cursor())
 
@@ -112,7 +112,7 @@ def unit_labels() -> dict[str, str]:
     return _unit_labels(warehouse_stamp())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _unit_sources(stamp: str, unit_id: str) -> pd.DataFrame:
     return views.unit_observation_sources(cursor(), unit_id)
 
@@ -122,7 +122,7 @@ def unit_sources(unit_id: str) -> pd.DataFrame:
     return _unit_sources(warehouse_stamp(), unit_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _indicator_titles(stamp: str) -> dict[str, str]:
     return dict(cursor().execute("SELECT code, title FROM indicators").fetchall())
 
@@ -132,7 +132,7 @@ def indicator_titles() -> dict[str, str]:
     return _indicator_titles(warehouse_stamp())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _coverage(stamp: str) -> pd.DataFrame:
     from indicators.info import coverage_by_period
 
@@ -144,7 +144,7 @@ def coverage() -> pd.DataFrame:
     return _coverage(warehouse_stamp())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _catalog(stamp: str) -> pd.DataFrame:
     from indicators.info import catalog_table
 
@@ -154,3 +154,15 @@ def _catalog(stamp: str) -> pd.DataFrame:
 def catalog() -> pd.DataFrame:
     """The indicator catalog of the warehouse with sources and licences."""
     return _catalog(warehouse_stamp())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _coherence(stamp: str, config: ScoringConfig):
+    from indicators.scoring.coherence import coherence
+
+    return coherence(_result(stamp, config))
+
+
+def coherence_report(config: ScoringConfig | None = None):
+    """Coherence checks of the scores (computed once per warehouse version and config)."""
+    return _coherence(warehouse_stamp(), config or ScoringConfig())
