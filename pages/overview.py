@@ -15,7 +15,7 @@ from indicators.scoring.alerts import compute_alerts
 from indicators.views import COMPOSITE
 from ui import data
 from ui.calendar import upcoming_panel
-from ui.components import how_to_read, show_table, sources_caption
+from ui.components import how_to_read, show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -54,7 +54,6 @@ flat = [c for c in country_level_only(result, view.period) if c in view.countrie
 if flat:
     st.warning(t("overview.country_level_only",
                  countries=", ".join(options.countries.get(c, c) for c in flat)))
-sources_caption(footer)
 download_bar("map", map_table(values, view.measure, view.period),
              export_meta(ctx, f"{label} — {view.period}", coverage=coverage_note), fig)
 

@@ -13,7 +13,7 @@ from indicators.measures import change_since, country_averages, distribution_ban
 from indicators.views import measure_kind
 from ui import data
 from ui.calendar import trend_markers
-from ui.components import how_to_read, show_table, sources_caption
+from ui.components import how_to_read, show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -60,7 +60,6 @@ fig = trend(
     events=trend_markers(view.countries, result.periods),
 )
 st.plotly_chart(fig, theme=None, key="trend", config={"displaylogo": False})
-sources_caption(footer)
 span = f"{int(result.periods[0])}–{int(result.periods[-1])}"
 shown = [(t("filter.units"), ", ".join(dict.fromkeys(lines["label"])))] if mode == "units" and chosen else []
 download_bar("trend", trend_table(lines, band), export_meta(ctx, label, period=span, coverage=coverage,

@@ -355,7 +355,7 @@ def test_trend_lines_band_and_events(units):
     assert all(len(tr.x) == 6 for tr in lines)
     event_shapes = [s for s in fig.layout.shapes if s.name == "event"]
     assert len(event_shapes) == 1 and 2020.4 < event_shapes[0].x0 < 2020.6
-    assert "Election" in [a.text for a in fig.layout.annotations]
+    assert "Election" in [a.hovertext for a in fig.layout.annotations if a.name == "event"]
     assert fig.layout.yaxis.title.text == "Score"
 
 

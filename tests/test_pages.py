@@ -126,7 +126,8 @@ def test_sparse_units_are_grey_insufficient_data_never_low(demo_db: Path):
     for unit in sparse.split(","):
         assert z[unit] == -1, "insufficient data is the grey band, not a low score"
         assert hover[unit] == "insufficient data"
-    assert any("grey units have insufficient data" in c.value for c in at.caption)
+    footer = next(a["text"] for a in _specs(at)[0]["layout"]["annotations"] if a.get("name") == "footer")
+    assert "grey units have insufficient data" in footer
 
 
 def test_links_may_use_codes_for_countries_and_measure():

@@ -66,34 +66,22 @@ def _to_period_x(value: object) -> float | None:
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
+    """A dotted line per event date and a small marker at the top whose hover (and the
+    exported figure's alt text) names the events; labels are not printed, so many events
+    never pile up into unreadable text."""
+    by_x: dict[float, list[str]] = {}
     for _, row in events.iterrows():
         x = _to_period_x(row.get("date"))
-        if x is None:
-            continue
+        if x is not None:
+            by_x.setdefault(round(x, 4), []).append(str(row.get("label", "")))
+    for x, labels in sorted(by_x.items()):
         fig.add_shape(
-            name="event",
-            type="line",
-            x0=x,
-            x1=x,
-            xref="x",
-            yref="paper",
-            y0=0,
-            y1=1,
+            name="event", type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1,
             line={"color": MUTED_COLOR, "width": 1, "dash": "dot"},
         )
         fig.add_annotation(
-            name="event",
-            text=str(row.get("label", "")),
-            x=x,
-            xref="x",
-            y=1,
-            yref="paper",
-            xanchor="left",
-            yanchor="top",
-            textangle=-90,
-            xshift=2,
-            showarrow=False,
-            font=font(10, MUTED_COLOR),
+            name="event", text="▼", hovertext="<br>".join(labels), x=x, xref="x", y=1,
+            yref="paper", yanchor="bottom", showarrow=False, font=font(9, MUTED_COLOR),
         )
 
 
@@ -178,6 +166,8 @@ def trend(
             )
         )
     base_layout(fig, title=title, height=460, margin={"l": 10, "r": 10, "b": 60})
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0,
+                              "xanchor": "left"})
     fig.update_layout(
         xaxis=axis_style(t("label.period"), tickformat="d", dtick=1 if _few(frame) else None),
         yaxis=axis_style(y_label or t("label.score"), range=list(y_range) if y_range else None),
