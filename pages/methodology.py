@@ -37,7 +37,7 @@ if len(frame):
                   coverage=ex.coverage * 100))
 
 st.subheader(t("method.scenario"))
-with st.form("scenario"):
+with st.container(border=True):
     c1, c2, c3 = st.columns(3)
     norm = c1.selectbox(t("method.normalisation"), NORMALISATIONS, key="m_norm")
     agg = c2.selectbox(t("method.aggregation"), AGGREGATIONS, key="m_agg")
@@ -47,7 +47,6 @@ with st.form("scenario"):
     for rf in base.risk_factors_with_data:
         weights[rf] = cols[(rf - 1) % 7].slider(
             f"RF{rf}", 0.0, 3.0, 1.0, 0.25, key=f"m_w{rf}", help=RISK_FACTORS[rf].title)
-    st.form_submit_button(t("method.rescore"))
 config = ScoringConfig(normalisation=norm, aggregation=agg, min_coverage=cov,
                        risk_factor_weights={k: v for k, v in weights.items() if v != 1.0})
 scenario = data.result(config)
@@ -59,20 +58,20 @@ both = both[both["country"].isin(view.countries)]
 both["shift"] = both["rank_b"].astype("Float64") - both["rank_a"].astype("Float64")
 if config == ScoringConfig():
     st.info(t("method.same_as_default"))
-left, right = st.columns([3, 2])
-with left:
-    shift_fig = rank_shift(both, top_k=15, title=t("method.rank_shift", period=view.period),
-                           label_a=t("method.scenario_default"), label_b=t("method.scenario_user"),
-                           fictional=ctx.fictional)
-    st.plotly_chart(shift_fig, theme=None, key="shift", config={"displaylogo": False})
-    download_bar("shift", both, export_meta(ctx, t("method.rank_shift", period=view.period),
-                                            measure="composite",
-                                            extra=[(t("method.scenario"), config.describe())]),
-                 shift_fig)
-with right:
-    moved = both.dropna(subset=["shift"]).reindex(both["shift"].abs().sort_values(ascending=False).index)
-    show_table(moved.head(20)[["unit_name", "country", "rank_a", "rank_b", "shift"]],
-                 hide_index=True, width="stretch")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        shift_fig = rank_shift(both, top_k=15, title=t("method.rank_shift", period=view.period),
+                               label_a=t("method.scenario_default"), label_b=t("method.scenario_user"),
+                               fictional=ctx.fictional)
+        st.plotly_chart(shift_fig, theme=None, key="shift", config={"displaylogo": False})
+        download_bar("shift", both, export_meta(ctx, t("method.rank_shift", period=view.period),
+                                                measure="composite",
+                                                extra=[(t("method.scenario"), config.describe())]),
+                     shift_fig)
+    with right:
+        moved = both.dropna(subset=["shift"]).reindex(both["shift"].abs().sort_values(ascending=False).index)
+        show_table(moved.head(20)[["unit_name", "country", "rank_a", "rank_b", "shift"]])
 
 st.subheader(t("method.coherence"))
 report = data.coherence_report()
@@ -85,7 +84,8 @@ download_bar("corr", corr.reset_index(names="risk_factor"),
                          period=t("framework.all_periods")), corr_fig)
 c1, c2 = st.columns(2)
 c1.markdown(f"**{t('method.cronbach')}**")
-c1.dataframe(report.cronbach, hide_index=True, width="stretch")
+with c1:
+    show_table(report.cronbach)
 c2.markdown(f"**{t('method.flagged')}**")
 flagged = report.flagged
 c2.dataframe(flagged if len(flagged) else pd.DataFrame({"": [t("method.none_flagged")]}),
