@@ -33,6 +33,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from indicators.export.meta import ExportMeta
+from indicators.figures.maps import GEO_LAYOUT
 from indicators.figures.style import _FOOTER_LINE_PX, FOOTER_SIZE, add_caption
 from indicators.i18n import t
 
@@ -51,22 +52,6 @@ RENDER_TIMEOUT = 60.0
 _WAIT_SLACK = 30.0
 TOPOJSON_ENV = "RISK_TOPOJSON_DIR"
 BUNDLED_TOPOJSON = Path(__file__).resolve().parent / "topojson"
-#: Geo layout of exported maps: same as :func:`indicators.figures.maps.choropleth_geo`.
-GEO_LAYOUT: dict = {
-    "fitbounds": "locations",
-    "visible": False,
-    "showland": False,
-    "showocean": False,
-    "showlakes": False,
-    "showrivers": False,
-    "showcountries": False,
-    "showcoastlines": False,
-    "showframe": False,
-    "projection": {"type": "mercator"},
-    "bgcolor": "#ffffff",
-}
-
-
 class ExportError(RuntimeError):
     """An export failed (the message says why, in plain language)."""
 

@@ -34,6 +34,22 @@ from indicators.figures.style import (
 )
 from indicators.i18n import t
 
+#: Geo layout of vector maps: fitted to the units, every base layer hidden (nothing is drawn
+#: from the base-map file, which exports therefore only need as a local placeholder).
+GEO_LAYOUT: dict = {
+    "fitbounds": "locations",
+    "visible": False,
+    "showland": False,
+    "showocean": False,
+    "showlakes": False,
+    "showrivers": False,
+    "showcountries": False,
+    "showcoastlines": False,
+    "showframe": False,
+    "projection": {"type": "mercator"},
+    "bgcolor": "#ffffff",
+}
+
 #: z given to units without a value; the grey band of the colourscale is [-1, 0).
 NO_DATA_Z = -1.0
 ZMIN = -1.0
@@ -347,18 +363,6 @@ def choropleth_geo(
     )
     fig.update_layout(
         height=fig.layout.height - _MAP_HEIGHT + height,
-        geo={
-            "fitbounds": "locations",
-            "visible": False,
-            "showland": False,
-            "showocean": False,
-            "showlakes": False,
-            "showrivers": False,
-            "showcountries": False,
-            "showcoastlines": False,
-            "showframe": False,
-            "projection": {"type": "mercator"},
-            "bgcolor": "#ffffff",
-        },
+        geo=dict(GEO_LAYOUT),
     )
     return fig
