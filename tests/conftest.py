@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +69,16 @@ def app_url(demo_db: Path):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def run_page(page: str, **params: str | list[str]) -> AppTest:
+    """Run ``pages/<page>.py`` through dashboard.py (as the app does) with URL ``params``;
+    fails on any exception. The warehouse comes from ``$RISK_WAREHOUSE``."""
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"),
+                           default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -24,6 +24,7 @@ from indicators.monitoring.calendar import (
 )
 from indicators.reference_data import load_reference
 from indicators.warehouse import connect
+from tests.conftest import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,13 +130,7 @@ def test_demo_calendar_is_fictional_and_never_real(demo_db):
 
 def _run(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: str) -> AppTest:
     monkeypatch.setenv("RISK_WAREHOUSE", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page(page, **params)
 
 
 def _panel_titles(at: AppTest) -> list[str]:

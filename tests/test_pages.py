@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import run_page
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["overview", "trends", "profile", "framework", "methodology"]
 
@@ -19,13 +21,7 @@ def _warehouse(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _run(page: str, **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page(page, **params)
 
 
 def _specs(at: AppTest) -> list[dict]:
