@@ -95,14 +95,12 @@ with upload_tab:
         summary = pv.summary()
         st.subheader(t("data.preview"))
         m1, m2, m3, m4 = st.columns(4)
-        m1.metric(t("data.kind"), f"{summary['kind']}" + (f" ({summary['layout']})" if summary["layout"] else ""))
+        m1.metric(t("data.kind"), summary["kind"], summary["layout"] or None, delta_color="off",
+                  delta_arrow="off")
         m2.metric(t("data.rows_land"), summary["rows_valid"])
         m3.metric(t("data.rows_rejected"), summary["rows_rejected"])
         m4.metric(t("data.problems"), summary["errors"])
         st.caption(t("data.read_as", read_as=summary.get("read_as") or "—",
-                     encoding=summary.get("encoding") or "—",
-                     delimiter=repr(summary.get("delimiter")) if summary.get("delimiter") else "—",
-                     decimal=summary.get("decimal") or "—",
                      mapping=", ".join(f"{k} ← {v}" for k, v in summary["mapping"].items()) or "—"))
         if len(pv.landing):
             show_table(pv.landing.head(200), hide_index=True, width="stretch")

@@ -15,7 +15,7 @@ from indicators.scoring.alerts import compute_alerts
 from indicators.views import COMPOSITE
 from ui import data
 from ui.calendar import upcoming_panel
-from ui.components import how_to_read, show_table
+from ui.components import how_to_read, profile_links, show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
 
@@ -103,7 +103,7 @@ for title, frame in (
     frame = frame[frame["country"].isin(view.countries)]
     with st.expander(f"{title} ({len(frame)})", expanded=len(frame) > 0):
         if len(frame):
-            show_table(frame[cols], hide_index=True, width="stretch")
+            show_table(frame[cols].assign(profile=profile_links(frame["unit_id"])))
             download_bar(f"alerts_{title[:12]}", frame[cols],
                          export_meta(ctx, title, measure=COMPOSITE))
         else:

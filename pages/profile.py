@@ -16,7 +16,7 @@ from indicators.measures import measure_series, measure_values, medians_by_risk_
 from indicators.views import COMPOSITE, neighbours
 from ui import data
 from ui.calendar import trend_markers, upcoming_panel
-from ui.components import how_to_read, show_table, sources_caption
+from ui.components import how_to_read, profile_links, show_table, sources_caption
 from ui.downloads import brief_button, download_bar, export_meta
 from ui.shell import page_setup
 
@@ -137,11 +137,13 @@ st.subheader(t("profile.neighbours"))
 gdf, _ = data.units_geo(tuple(options.countries))
 near = neighbours(gdf, unit_id)
 vals = measure_values(result, COMPOSITE, view.period)
-vals = vals[vals["unit_id"].isin(near)][["unit_name", "country", "score", "risk_class", "rank", "coverage"]]
+vals = vals[vals["unit_id"].isin(near)]
+vals = vals.assign(profile=profile_links(vals["unit_id"]))[
+    ["unit_name", "country", "score", "risk_class", "rank", "coverage", "profile"]]
 vals = vals.sort_values("score", ascending=False)
 show_table(vals, column_config={
     "score": st.column_config.NumberColumn(t("measure.composite"), format="%.1f"),
     "coverage": st.column_config.NumberColumn(t("col.coverage"), format="percent"),
 })
-download_bar("neighbours", vals, export_meta(ctx, f"{t('profile.neighbours')}: {row['unit_name']}",
+download_bar("neighbours", vals.drop(columns="profile"), export_meta(ctx, f"{t('profile.neighbours')}: {row['unit_name']}",
                                              measure=COMPOSITE, countries=[country], extra=unit_filter))

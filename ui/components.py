@@ -74,6 +74,11 @@ _CLASS_KEYS = {"very low": "class.very_low", "low": "class.low", "medium": "clas
                "insufficient data": "class.insufficient"}
 
 
+def profile_links(unit_ids: pd.Series) -> list[str]:
+    """Relative links to the profile page of each unit (for a ``profile`` table column)."""
+    return [f"profile?unit={u}" for u in unit_ids]
+
+
 def show_table(frame: pd.DataFrame, *, column_config: dict | None = None, **kwargs: object) -> None:
     """``st.dataframe`` with translated column headers (``col.<name>`` keys), risk classes in
     the user's language and numbers rounded for reading (the downloads keep full precision)."""
@@ -83,7 +88,10 @@ def show_table(frame: pd.DataFrame, *, column_config: dict | None = None, **kwar
         key = f"col.{col}"
         label = t(key) if t(key) != key else str(col).replace("_", " ")
         series = shown[col]
-        if col in ("risk_class", "previous_class"):
+        if col == "profile":
+            config[col] = st.column_config.LinkColumn(t("col.profile"),
+                                                      display_text=t("col.profile_open"))
+        elif col in ("risk_class", "previous_class"):
             shown[col] = series.map(lambda v: t(_CLASS_KEYS[v]) if v in _CLASS_KEYS else v)
             config[col] = st.column_config.TextColumn(label)
         elif pd.api.types.is_bool_dtype(series):
