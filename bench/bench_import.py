@@ -29,24 +29,14 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=20)
     args = ap.parse_args()
 
-    from bench_scoring import synthetic_frames
+    from bench_scoring import synthetic_frames, write_base_warehouse
 
-    from indicators.catalog import store_catalog, validate_record
     from indicators.ingest import import_file
-    from indicators.warehouse import connect, transaction
 
     countries, units, indicators, obs, _pop = synthetic_frames(args.units, args.indicators, args.years)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
-        con = connect(db)
-        with transaction(con):
-            for iso3, name in countries:
-                con.execute("INSERT INTO countries (iso3, name) VALUES (?, ?)", [iso3, name])
-            con.register("units_in", units)
-            con.execute("INSERT INTO units (unit_id, name, country, population) "
-                        "SELECT unit_id, name, country, population FROM units_in")
-            store_catalog(con, [validate_record(d) for d in indicators])
-        con.close()
+        write_base_warehouse(db, countries, units, indicators).close()
         f = Path(tmp) / "observations.parquet"
         obs.to_parquet(f, index=False)
         t0 = time.perf_counter()

@@ -86,6 +86,25 @@ def synthetic_frames(n_units: int, n_ind: int, n_years: int, seed: int = 7):
     return countries, units, indicators, obs, pop
 
 
+def write_base_warehouse(db: Path, countries, units: pd.DataFrame, indicators: list[dict]):
+    """A warehouse with the synthetic countries, units and catalog (no observations yet);
+    returns the open read-write connection."""
+    from indicators.catalog import store_catalog, validate_record
+    from indicators.warehouse import connect, transaction
+
+    con = connect(db)
+    with transaction(con):
+        for iso3, name in countries:
+            con.execute("INSERT INTO countries (iso3, name) VALUES (?, ?)", [iso3, name])
+        con.register("units_in", units)
+        con.execute(
+            "INSERT INTO units (unit_id, name, country, population) "
+            "SELECT unit_id, name, country, population FROM units_in"
+        )
+        store_catalog(con, [validate_record(d) for d in indicators])
+    return con
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=1000)
@@ -96,7 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    from indicators.catalog import store_catalog, validate_record
     from indicators.scoring import load_panel, monte_carlo, score
     from indicators.warehouse import connect, transaction
 
@@ -105,16 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     countries, units, indicators, obs, pop = synthetic_frames(args.units, args.indicators, args.years)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
-        con = connect(db)
-        with transaction(con):
-            for iso3, name in countries:
-                con.execute("INSERT INTO countries (iso3, name) VALUES (?, ?)", [iso3, name])
-            con.register("units_in", units)
-            con.execute(
-                "INSERT INTO units (unit_id, name, country, population) "
-                "SELECT unit_id, name, country, population FROM units_in"
-            )
-            store_catalog(con, [validate_record(d) for d in indicators])
+        con = write_base_warehouse(db, countries, units, indicators)
         t0 = time.perf_counter()
         with transaction(con):
             for frame in (obs, pop):

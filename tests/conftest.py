@@ -82,3 +82,16 @@ def run_page(page: str, **params: str | list[str]) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def require_export_chromium() -> None:
+    """Skip a test module when no Chromium can run exports — except on CI, where
+    scripts/setup.sh installs one, so its absence is an error, never a silent skip."""
+    from indicators.export import images
+
+    if images.chromium_available():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError("no Chromium on CI: scripts/setup.sh should have installed it")
+    pytest.skip("no Chromium on this machine (install it: apt-get install chromium)",
+                allow_module_level=True)

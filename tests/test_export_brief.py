@@ -5,7 +5,6 @@ and a country; fonts cover Latin diacritics, Cyrillic and Albanian."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,16 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from indicators.export import brief, images
+from indicators.export import brief
 from indicators.export.brief_data import brief_data
 from indicators.export.charts import SelectionError, open_context
 from indicators.warehouse import connect
+from tests.conftest import require_export_chromium
 
-if not images.chromium_available():  # CI installs Chromium (scripts/setup.sh): never skip there
-    if os.environ.get("CI"):
-        raise RuntimeError("no Chromium on CI: scripts/setup.sh should have installed it")
-    pytest.skip("no Chromium on this machine (install it: apt-get install chromium)",
-                allow_module_level=True)
+require_export_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ with one path per unit, captions on every exported figure, offline base maps, th
 from __future__ import annotations
 
 import io
-import os
 import struct
 import threading
 import time
@@ -19,14 +18,11 @@ from indicators.export import images
 from indicators.export.charts import Selection, build_chart, open_context
 from indicators.export.meta import ExportMeta, SourceRef
 from indicators.warehouse import connect
+from tests.conftest import require_export_chromium
 
 SVG = "{http://www.w3.org/2000/svg}"
 
-if not images.chromium_available():  # CI installs Chromium (scripts/setup.sh): never skip there
-    if os.environ.get("CI"):
-        raise RuntimeError("no Chromium on CI: scripts/setup.sh should have installed it")
-    pytest.skip("no Chromium on this machine (install it: apt-get install chromium)",
-                allow_module_level=True)
+require_export_chromium()
 
 
 @pytest.fixture(scope="module")
