@@ -1,9 +1,13 @@
 """Editor passwords: salted PBKDF2-SHA256 hashes (standard library only; no streamlit).
 
-Store the output of ``python -m indicators hash-password`` in ``.streamlit/secrets.toml``::
+Store the output of ``python -m indicators hash-password --user NAME`` in
+``.streamlit/secrets.toml``, one line per editor::
 
-    [editor]
-    password_hash = "pbkdf2_sha256$600000$<salt>$<hash>"
+    [editor.accounts]
+    ana = "pbkdf2_sha256$600000$<salt>$<hash>"
+
+(The old single ``[editor] password_hash`` still works, flagged as shared; throttling, locks
+and idle expiry are in :mod:`indicators.signin`.)
 """
 
 from __future__ import annotations

@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="replace a warehouse even if it holds imports made by people")
     p.add_argument("--pack", metavar="NAME",
-                   help="real open data: 'western-balkans' (geoBoundaries, UCDP GED, WGI, V-Dem)")
+                   help="real open data: 'western-balkans' (geoBoundaries, UCDP GED, WGI, V-Dem), or "
+                        "'bih-1991' (the pre-war validation case, default --db data/bih-1991.duckdb)")
     p.add_argument("--mirror", metavar="DIR",
                    help="read the pack's files from a folder laid out like shared/data (no download)")
     p.add_argument("--swap", metavar="ISO3=FILE", action="append", default=[],
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="population composition table unit,period,group,count (repeatable)")
     p.add_argument("--observations", metavar="FILE", action="append", default=[],
                    help="observation file to import into the pack, e.g. census population (repeatable)")
+    p.add_argument("--census", metavar="DIR", action="append", default=[],
+                   help="folder with census tables matched by the census recipes (repeatable; "
+                        "the mirror is searched too)")
     p.add_argument("--cache", metavar="DIR", help="download cache (default data/cache)")
     p.add_argument("--no-progress", action="store_true", help="no download progress bars")
 
@@ -86,7 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rejects-out", metavar="FILE",
                    help="where to write rejected rows as CSV (default: <file>.rejected.csv when any)")
     p.add_argument("--composition", action="store_true",
-                   help="the file is a population composition table (unit, period, group, count)")
+                   help="the file is a population composition table: long (unit, period, group, "
+                   "count) or wide (a unit column and one column per group)")
+    p.add_argument("--dimension", choices=("ethnicity", "religion"),
+                   help="with --composition: what the groups are, for rows that do not say")
+    p.add_argument("--period", type=int, metavar="YEAR",
+                   help="with --composition: the census year, for a table without a year column")
+    p.add_argument("--census-recipe", metavar="RECIPE.yaml",
+                   help="import a census table as described by a recipe (see README, "
+                   "'Census tables by recipe')")
 
     p = sub.add_parser("info", help="what the warehouse holds")
     _add_db(p)
@@ -105,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("import_id", type=int, help="import number (see `info`)")
 
-    p = sub.add_parser("hash-password", help="make the editor password hash for secrets.toml")
+    p = sub.add_parser("hash-password", help="make an editor account line for secrets.toml")
+    p.add_argument("--user", metavar="NAME",
+                   help="the editor's account name (letters, digits, _ and -; one per person)")
     p.add_argument("--password", help="the password (default: asked interactively)")
 
     p = sub.add_parser("templates", help="monitoring templates (CSV/XLSX per theme, incident log, "
@@ -119,12 +133,49 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--period", type=int, help="year (default: the latest)")
 
+    p = sub.add_parser("validate", help="backtest: did the scores at T rank the units where an "
+                       "outcome was worst in a later window first? (AUC, Spearman, precision at k)")
+    _add_db(p)
+    from indicators.validation.cli import add_arguments as add_validate_arguments
+
+    add_validate_arguments(p)
+
+    from indicators.ops.commands import add_parsers as add_ops_parsers
+
+    add_ops_parsers(sub, _add_db)
+
     p = sub.add_parser("export", help="chart images (png/svg/pdf), data (csv/xlsx) or a PDF brief")
     _add_db(p)
     from indicators.export.cli import add_export_arguments
 
     add_export_arguments(p)
+
+    p = sub.add_parser("digest", help="e-mail each subscriber the alerts they have not been sent yet")
+    _add_db(p)
+    from indicators.outreach.digest_run import add_digest_arguments
+
+    add_digest_arguments(p)
+
+    p = sub.add_parser("feed", help="(re)write the Atom feeds of the public alerts")
+    _add_db(p)
+    p.add_argument("--out", metavar="DIR", help="feed folder (default: $RISK_FEED_DIR or static/feeds)")
+
+    p = sub.add_parser("open-data", help="Frictionless Data Package of the public data (folder or .zip)")
+    _add_db(p)
+    p.add_argument("--out", required=True, metavar="DIR|FILE.zip", help="folder or .zip to write")
     return parser
+
+
+def cli_account() -> str:
+    """Who runs a command line write: ``cli:<OS user>`` (recorded in the import history)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (containers)
+        import os
+
+        return f"cli:uid{os.getuid()}"
 
 
 def _user_data_in(path: Path) -> str | None:
@@ -152,6 +203,10 @@ def _user_data_in(path: Path) -> str | None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.pack == "bih-1991" and not args.demo:  # the historical validation case
+        from indicators.sources.packs.bih_1991_build import run_cli
+
+        return run_cli(args)
     reason = _user_data_in(resolve_db_path(args.db))
     if reason and not args.force:
         print(f"build: refusing to replace the warehouse: {reason}. Choose another --db, or add "
@@ -179,7 +234,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    if args.composition:
+    if args.composition or args.census_recipe:
         from indicators.sources.composition import run_import_cli
 
         return run_import_cli(args)
@@ -195,13 +250,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
         allow_partial=args.allow_partial,
         mapping=_parse_map(args.map),
         country=args.country,
+        imported_by=cli_account(),
     )
     print(report.to_text())
     rejected = report.rejected_frame()
     if len(rejected) and (args.rejects_out or not args.dry_run):
         out = Path(args.rejects_out) if args.rejects_out else Path(args.file).with_suffix(".rejected.csv")
-        rejected.to_csv(out, index=False, encoding="utf-8-sig")
-        print(f"Rejected rows with reasons written to {out}")
+        try:
+            rejected.to_csv(out, index=False, encoding="utf-8-sig")
+            print(f"Rejected rows with reasons written to {out}")
+        except OSError as exc:
+            print(f"The rejected rows could not be written to {out} ({exc.strerror or exc}).")
     return 0 if report.status in ("imported", "dry-run", "already imported") else 2
 
 
@@ -249,10 +308,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     from indicators.ingest.undo import UndoError, undo_import
+    from indicators.publish import WarehouseBusy, WriteFailed
 
     try:
-        print(undo_import(args.db, args.import_id).to_text())
-    except UndoError as exc:
+        print(undo_import(args.db, args.import_id, undone_by=cli_account()).to_text())
+    except (UndoError, WriteFailed, WarehouseBusy) as exc:
         print(exc, file=sys.stderr)
         return 2
     return 0
@@ -262,13 +322,25 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
     from indicators.auth import hash_password
+    from indicators.signin import ACCOUNT_RE
 
+    if args.user is not None and not ACCOUNT_RE.match(args.user):
+        print("hash-password: --user must be 1-40 letters, digits, '_' or '-' (e.g. ana or "
+              "marko_p).", file=sys.stderr)
+        return 1
     password = args.password or getpass.getpass("Editor password: ")
     if not password:
         print("The password must not be empty.", file=sys.stderr)
         return 1
-    print("[editor]")
-    print(f'password_hash = "{hash_password(password)}"')
+    if args.user is None:
+        print("hash-password: without --user this makes the old shared password; prefer one "
+              "account per editor (--user NAME).", file=sys.stderr)
+        print("[editor]")
+        print(f'password_hash = "{hash_password(password)}"')
+        return 0
+    print("# put this line under [editor.accounts] in .streamlit/secrets.toml (one per editor)",
+          file=sys.stderr)
+    print(f'{args.user.lower()} = "{hash_password(password)}"')
     return 0
 
 
@@ -294,8 +366,41 @@ def _cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from indicators.validation.cli import run_validate
+
+    return run_validate(args)
+
+
+def _after_build(args: argparse.Namespace, code: int) -> int:
+    """A rebuilt warehouse is a new published version: refresh its Atom feeds (if it has any)."""
+    if code == 0:
+        from indicators.publish import after_publish
+
+        after_publish(resolve_db_path(args.db))
+    return code
+
+
+def _outreach():
+    """The outreach commands (digest, feed, open-data); imported on use."""
+    from indicators.outreach import cli
+
+    return cli
+
+
+def _cmd_ops(args: argparse.Namespace) -> int:
+    from indicators.ops import commands
+
+    return {"check": commands.run_check, "backup": commands.run_backup,
+            "restore": commands.run_restore}[args.command](args)
+
+
 COMMANDS = {
-    "build": _cmd_build,
+    "check": _cmd_ops,
+    "backup": _cmd_ops,
+    "restore": _cmd_ops,
+    "validate": _cmd_validate,
+    "build": lambda args: _after_build(args, _cmd_build(args)),
     "import": _cmd_import,
     "info": _cmd_info,
     "score": _cmd_score,
@@ -304,6 +409,9 @@ COMMANDS = {
     "export": _cmd_export,
     "undo": _cmd_undo,
     "hash-password": _cmd_hash_password,
+    "digest": lambda args: _outreach().digest_cmd(args),
+    "feed": lambda args: _outreach().feed_cmd(args),
+    "open-data": lambda args: _outreach().open_data_cmd(args),
 }
 
 

@@ -10,8 +10,8 @@ import geopandas as gpd
 import shapely
 import topojson
 
-#: Simplification tolerance in degrees (~300 m) and coordinate rounding for map geometry.
-SIMPLIFY_TOLERANCE = 0.003
+#: Simplification tolerance in degrees (~330–440 m here) and coordinate rounding for map geometry.
+SIMPLIFY_TOLERANCE = 0.004
 ROUND_DECIMALS = 5
 
 

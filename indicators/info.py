@@ -3,7 +3,7 @@ coverage and sources. Used by ``python -m indicators info`` and the Indicators p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -23,6 +23,12 @@ class WarehouseInfo:
     coverage: pd.DataFrame  # indicator, level, first, last, observations, units_latest, share_latest
     sources: pd.DataFrame  # id, title, licence, observations
     imports: pd.DataFrame
+    #: per country: units, units with a population (observation or attribute), share
+    population: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: per-capita indicators not scored for some units: no population (measures.population_gaps)
+    population_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: country x risk factor in the latest period: 'unit', 'country' or '' (comparability)
+    rf_coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def warehouse_info(con: duckdb.DuckDBPyConnection) -> WarehouseInfo:
@@ -65,7 +71,16 @@ def warehouse_info(con: duckdb.DuckDBPyConnection) -> WarehouseInfo:
         "SELECT import_id, file_name, kind, rows_landed, rows_rejected, imported_at, status "
         "FROM imports ORDER BY import_id"
     ).df()
+    population = con.execute(
+        "SELECT u.country, count(*) AS units, count(*) FILTER (WHERE u.population > 0 OR "
+        "EXISTS (SELECT 1 FROM observations o WHERE o.unit_id = u.unit_id AND "
+        "o.indicator = 'population' AND o.value > 0)) AS with_population "
+        "FROM units u GROUP BY u.country ORDER BY u.country"
+    ).df()
+    population["share"] = (population["with_population"] / population["units"]).round(3)
+    gaps, rf_cov = _scored_views(con, periods)
     return WarehouseInfo(
+        population=population, population_gaps=gaps, rf_coverage=rf_cov,
         fictional=get_meta(con, "fictional", "false") == "true",
         region=get_meta(con, "region_name", "") or "",
         units=units,
@@ -75,6 +90,24 @@ def warehouse_info(con: duckdb.DuckDBPyConnection) -> WarehouseInfo:
         sources=sources,
         imports=imports,
     )
+
+
+def _scored_views(con: duckdb.DuckDBPyConnection,
+                  periods: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Population gaps of per-capita indicators and risk-factor coverage (latest period)."""
+    from indicators.comparability import risk_factor_coverage
+    from indicators.measures import population_gaps
+    from indicators.scoring.engine import score
+    from indicators.scoring.panel import load_panel
+
+    if not periods:
+        return pd.DataFrame(), pd.DataFrame()
+    try:
+        result = score(load_panel(con), periods=[periods[-1]])
+    except (ValueError, KeyError):
+        return pd.DataFrame(), pd.DataFrame()
+    full = score(result.panel) if result.panel.no_population().any() else result
+    return population_gaps(full), risk_factor_coverage(result, periods[-1]).table().reset_index()
 
 
 def format_info(info: WarehouseInfo) -> str:
@@ -91,6 +124,20 @@ def format_info(info: WarehouseInfo) -> str:
     lines.append(info.indicators.to_string(index=False, max_colwidth=70))
     lines += ["", "Coverage (share_latest = share of units/countries with a value in the latest period):"]
     lines.append(info.coverage.to_string(index=False))
+    if len(info.population):
+        lines += ["", "Population (units with a census or layer population, any year):"]
+        lines.append(info.population.to_string(index=False))
+    if len(info.population_gaps):
+        lines += ["", "NOT SCORED for lack of a population (per-capita indicators):"]
+        for r in info.population_gaps.itertuples(index=False):
+            lines.append(f"  {r.indicator}: not scored: no population for "
+                         f"{r.units_without_population} of {r.units_with_values} units with "
+                         f"values ({r.countries})"
+                         + ("  <- scores for nobody" if r.scores_for_nobody else ""))
+    if len(info.rf_coverage):
+        lines += ["", f"Risk factors with data per country in {info.periods[-1]} "
+                      "(unit = municipal data, country = country-level values only):"]
+        lines.append(info.rf_coverage.to_string(index=False))
     lines += ["", "Sources:"]
     lines.append(info.sources.to_string(index=False, max_colwidth=60))
     if len(info.imports):

@@ -59,7 +59,70 @@ def measure_values(result: ScoreResult, measure: str, period: int) -> pd.DataFra
     out["carried_forward"] = carried
     out["unit_name"] = result.panel.unit_names
     out["country"] = result.panel.unit_country
+    out["note"] = unit_notes(result, measure, period)
     return out
+
+
+def unit_notes(result: ScoreResult, measure: str, period: int) -> np.ndarray:
+    """Per unit, why its value of ``measure`` in ``period`` must be read with care (or None).
+
+    ``no_population``: a per-capita value exists but cannot be scored, the unit has no
+    population (for an indicator: that indicator; for the composite or a risk factor: any of
+    its indicators). ``country_level_only``: the score rests on country-level values alone.
+    """
+    p = result.panel
+    hits = np.nonzero(p.periods == int(period))[0]
+    notes = np.full(p.unit_ids.size, None, dtype=object)
+    if hits.size == 0:
+        return notes
+    tp = hits[0]
+    no_pop = p.no_population()[:, :, tp]
+    kind = measure_kind(measure)
+    if kind == "indicator":
+        try:
+            rows = no_pop[_indicator_pos(result, measure)][None, :]
+        except KeyError:
+            return notes
+    elif kind == "risk_factor":
+        rf = int(measure[2:])
+        sel = np.array([d.risk_factor == rf for d in p.indicators], dtype=bool)
+        rows = no_pop[sel]
+    else:
+        rows = no_pop
+    unit_level = np.array([d.level == "unit" for d in p.indicators], dtype=bool)
+    only_country = (np.isnan(p.values[unit_level][:, :, tp]).all(axis=0) if unit_level.any()
+                    else np.ones(p.unit_ids.size, dtype=bool))
+    has_value = ~np.isnan(p.values[:, :, tp]).all(axis=0)
+    if kind != "indicator":
+        notes[only_country & has_value] = "country_level_only"
+    if rows.size:
+        notes[rows.any(axis=0)] = "no_population"
+    return notes
+
+
+def population_gaps(result: ScoreResult) -> pd.DataFrame:
+    """Per-capita indicators that have values but no population for some units.
+
+    One row per indicator: units with a value, units not scored for lack of a population,
+    and whether it scores for nobody at all.
+    """
+    p = result.panel
+    no_pop = p.no_population()
+    rows = []
+    for i, d in enumerate(p.indicators):
+        if not (d.per_capita and d.level != "country"):
+            continue
+        missing = no_pop[i].any(axis=1)
+        with_value = missing | ~np.isnan(p.original[i]).all(axis=1)
+        if not missing.any():
+            continue
+        scored = ~np.isnan(p.values[i]).all(axis=1)
+        rows.append({"indicator": d.code, "units_with_values": int(with_value.sum()),
+                     "units_without_population": int(missing.sum()),
+                     "countries": ", ".join(sorted(set(p.unit_country[missing].astype(str)))),
+                     "scores_for_nobody": bool(not scored.any())})
+    return pd.DataFrame(rows, columns=["indicator", "units_with_values", "units_without_population",
+                                       "countries", "scores_for_nobody"])
 
 
 def measure_series(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from indicators.framework import RISK_FACTORS, risk_factor_code
 from indicators.geometry import from_wkb
+from indicators.i18n import t
 
 COMPOSITE = "composite"
 
@@ -111,7 +112,8 @@ def measure_source_lines(con: duckdb.DuckDBPyConnection, measure: str) -> list[s
         f"WHERE {cond} ORDER BY 1",
         params,
     ).fetchall()
-    lines = [f"{title} — licence: {licence or 'not stated'}" for title, licence in rows]
+    lines = [t("export.source_line", title=title, licence=licence or t("export.licence_unknown"))
+             for title, licence in rows]
     return lines + boundary_source_lines(con)
 
 
@@ -125,7 +127,9 @@ def boundary_source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         "SELECT title, licence FROM sources WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
         [ids],
     ).fetchall()
-    return [f"Boundaries: {title} — licence: {licence or 'not stated'}" for title, licence in rows]
+    return [t("footer.boundaries", line=t("export.source_line", title=title,
+                                          licence=licence or t("export.licence_unknown")))
+            for title, licence in rows]
 
 
 def unit_search_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -19,7 +19,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+#: Columns added after version 1 (added to older warehouses by :func:`ensure_schema`).
+MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    ("imports", "undone_by", "VARCHAR"),     # v2: the account that undid the import
+    ("imports", "undone_at", "TIMESTAMP"),   # v2: when
+)
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
 ENV_VAR = "RISK_WAREHOUSE"
 
@@ -116,8 +121,10 @@ CREATE TABLE IF NOT EXISTS imports (
     rows_landed INTEGER NOT NULL,
     rows_rejected INTEGER NOT NULL,
     imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    imported_by VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'landed'   -- 'landed' | 'partial' | 'undone'
+    imported_by VARCHAR,             -- the authenticated account (Data page) or 'cli:<OS user>'
+    status VARCHAR NOT NULL DEFAULT 'landed',  -- 'landed' | 'partial' | 'undone'
+    undone_by VARCHAR,               -- the account that undid it
+    undone_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS observations (
     unit_id VARCHAR NOT NULL,        -- units.unit_id, or countries.iso3 for country-level indicators
@@ -211,10 +218,15 @@ def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table that does not exist yet and record the schema version."""
+    """Create every table that does not exist yet, add the columns of later schema versions
+    (:data:`MIGRATIONS`) and record the schema version."""
     con.execute(SCHEMA_SQL)
+    for table, column, sql_type in MIGRATIONS:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
     con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value WHERE TRY_CAST(meta.value AS INTEGER) < "
+        "TRY_CAST(excluded.value AS INTEGER)",
         [SCHEMA_VERSION],
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from indicators.i18n import t
+from indicators.i18n.names import theme_title
 from indicators.ingest import import_file, import_history, preview
 from indicators.ingest.editor import (
     UploadRejected,
@@ -33,10 +34,13 @@ from indicators.monitoring.templates import (
     theme_csv,
     theme_xlsx,
 )
-from indicators.publish import snapshot_path
+from indicators.publish import WarehouseBusy, WriteFailed, snapshot_path
 from indicators.sources import Source
 from ui.auth import editor_name, is_editor
+from ui.backup_note import backup_note
+from ui.census import composition_panel
 from ui.components import show_table
+from ui.outreach import subscribers_panel
 from ui.shell import page_setup
 from ui.state import cursor, db_path
 
@@ -45,9 +49,11 @@ st.title(t("nav.data"))
 if not is_editor():
     st.error(t("data.editors_only"))
     st.stop()
+backup_note(db_path())
 
-upload_tab, history_tab, templates_tab = st.tabs(
-    [t("data.tab_upload"), t("data.tab_history"), t("data.tab_templates")])
+upload_tab, history_tab, templates_tab, subscribers_tab = st.tabs(
+    [t("data.tab_upload"), t("data.tab_history"), t("data.tab_templates"),
+     t("outreach.tab_subscribers")])
 
 with upload_tab:
     st.caption(t("data.upload_help", mb=max_upload_bytes() // (1024 * 1024)))
@@ -70,6 +76,9 @@ with upload_tab:
         )
         mapping_text = c2.text_input(t("data.mapping"), key="mapping", help=t("data.mapping_help"))
         country = c2.text_input(t("data.country"), key="country_fill", max_chars=3).strip().upper() or None
+        if c1.checkbox(t("data.census_composition"), key="census_mode"):
+            composition_panel(path, country, editor_name())
+            st.stop()
         new_source = None
         if dataset == "__new__":
             with st.container(border=True):
@@ -135,7 +144,11 @@ with upload_tab:
                 if not new_source.id:
                     st.error(t("data.dataset_id_missing"))
                     st.stop()
-                register_dataset(db_path(), new_source)
+                try:
+                    register_dataset(db_path(), new_source)
+                except (WriteFailed, WarehouseBusy) as exc:
+                    st.error(str(exc))
+                    st.stop()
                 source_id = new_source.id
             elif dataset != "__new__":
                 source_id = dataset
@@ -163,8 +176,8 @@ with history_tab:
         )
         if c2.button(t("data.undo"), key="do_undo"):
             try:
-                st.success(undo_import(db_path(), int(chosen)).to_text())
-            except UndoError as exc:
+                st.success(undo_import(db_path(), int(chosen), undone_by=editor_name()).to_text())
+            except (UndoError, WriteFailed, WarehouseBusy) as exc:
                 st.error(str(exc))
         rej = rejected_rows(cursor(), int(chosen))
         if len(rej):
@@ -194,7 +207,7 @@ with templates_tab:
     tctx = template_context(cursor())
     themes = load_themes()
     theme_id = st.selectbox(t("data.theme"), list(themes), key="theme_pick",
-                            format_func=lambda k: themes[k].title)
+                            format_func=lambda k: theme_title(k, themes[k].title))
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("data.theme_csv"), theme_csv(tctx, theme_id), f"template_{theme_id}.csv",
                        "text/csv", key="th_csv", on_click="ignore")
@@ -206,3 +219,6 @@ with templates_tab:
                        key="inc_xlsx", on_click="ignore")
     c3.download_button(t("data.calendar_csv"), calendar_csv(cursor(), tctx), "calendar.csv",
                        "text/csv", key="cal_csv", on_click="ignore")
+
+with subscribers_tab:
+    subscribers_panel(editor_name())

@@ -7,14 +7,17 @@ import streamlit as st
 
 from indicators.figures.coverage import coverage_heatmap
 from indicators.framework import FOA_INDICATORS, RISK_FACTORS
-from indicators.i18n import t
+from indicators.i18n import n, t
+from indicators.i18n.names import foa_text, rf_description, rf_title
 from ui import data
 from ui.components import show_table
 from ui.downloads import download_bar, export_meta
+from ui.outreach import open_data_button
 from ui.shell import page_setup
 
 ctx = page_setup()
 st.title(t("nav.indicators"))
+open_data_button()
 st.caption(t("framework.caveat"))
 
 catalog = data.catalog()
@@ -28,13 +31,14 @@ for heading, factors in groups:
     st.subheader(heading)
     for rf in factors:
         mapped = catalog[catalog["risk_factor"] == rf.id]
-        with st.expander(f"RF{rf.id} · {rf.title} — {t('framework.n_indicators', n=len(mapped))}"):
-            st.write(rf.description)
+        with st.expander(f"RF{rf.id} · {rf_title(rf.id, rf.title)} — "
+                         f"{n('count.indicators', len(mapped))}"):  # plural forms
+            st.write(rf_description(rf.id, rf.description))
             st.markdown(f"**{t('framework.foa_indicators')}**")
             lines = []
             for ind in (i for i in FOA_INDICATORS if i.risk_factor == rf.id):
                 mark = "✓" if ind.verified else t("framework.unverified")
-                lines.append(f"- **{ind.number}** {ind.text} _({mark})_")
+                lines.append(f"- **{ind.number}** {foa_text(ind.number, ind.text)} _({mark})_")
             st.markdown("\n".join(lines))
             st.markdown(f"**{t('framework.catalog_mapped')}**")
             if len(mapped):

@@ -9,18 +9,23 @@ import streamlit as st
 from indicators.figures.coverage import correlation_heatmap, rank_shift
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
+from indicators.i18n.names import rf_title
 from indicators.scoring.config import AGGREGATIONS, NORMALISATIONS, ScoringConfig
 from indicators.worked_example import worked_example
 from ui import data
 from ui.components import how_to_read, show_table
 from ui.downloads import download_bar, export_meta
 from ui.shell import page_setup
+from ui.validation import headline as validation_headline
 
 ctx = page_setup()
 view = ctx.view
 st.title(t("nav.methodology"))
 how_to_read()
 st.markdown(t("method.explainer"))
+st.markdown(validation_headline() or t("val.method_link"))
+st.markdown(t("method.calendar"))
+st.caption(":material/translate: " + t("method.translation_draft"))  # the translations are unreviewed drafts
 if view.period is None:
     st.stop()
 
@@ -46,7 +51,7 @@ with st.container(border=True):
     weights = {}
     for rf in base.risk_factors_with_data:
         weights[rf] = cols[(rf - 1) % 7].slider(
-            f"RF{rf}", 0.0, 3.0, 1.0, 0.25, key=f"m_w{rf}", help=RISK_FACTORS[rf].title)
+            f"RF{rf}", 0.0, 3.0, 1.0, 0.25, key=f"m_w{rf}", help=rf_title(rf, RISK_FACTORS[rf].title))
 config = ScoringConfig(normalisation=norm, aggregation=agg, min_coverage=cov,
                        risk_factor_weights={k: v for k, v in weights.items() if v != 1.0})
 scenario = data.result(config)

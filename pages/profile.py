@@ -12,7 +12,14 @@ from indicators.figures.style import standard_footer
 from indicators.figures.trends import trend
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
-from indicators.measures import measure_series, measure_values, medians_by_risk_factor
+from indicators.i18n.formatting import format_number, format_percent, format_score
+from indicators.i18n.names import rf_title, risk_class_label, unit_name
+from indicators.measures import (
+    measure_series,
+    measure_values,
+    medians_by_risk_factor,
+    unit_notes,
+)
 from indicators.views import COMPOSITE, neighbours
 from ui import data
 from ui.calendar import trend_markers, upcoming_panel
@@ -45,25 +52,30 @@ row = result.frame[(result.frame["unit_id"] == unit_id) & (result.frame["period"
 if row.empty:
     st.warning(t("profile.not_scored"))
     st.stop()
-row = row.iloc[0]
+row = row.iloc[0].copy()
+row["unit_name"] = unit_name(row["unit_name"])  # in the language's script
 country = row["country"]
 unc = data.uncertainty(view.period)
 u = unc[unc["unit_id"] == unit_id].iloc[0]
 
 c1, c2, c3, c4 = st.columns(4)
 if pd.notna(row["composite"]):
-    c1.metric(t("measure.composite"), f"{row['composite']:.1f} / 10", row["risk_class"], delta_color="off", delta_arrow="off")
+    c1.metric(t("measure.composite"), format_score(row["composite"]),
+              risk_class_label(row["risk_class"]), delta_color="off", delta_arrow="off")
     c2.metric(t("label.rank"), f"{int(row['rank'])} / {int(result.frame[result.frame['period'] == view.period]['rank'].max())}",
               t("profile.rank_interval", p05=int(u["rank_p05"]), p95=int(u["rank_p95"])), delta_color="off", delta_arrow="off")
     c3.metric(t("profile.rank_in_country"), int(row["rank_in_country"]))
 else:
     c1.metric(t("measure.composite"), t("class.insufficient"))
-c4.metric(t("label.coverage"), f"{row['coverage'] * 100:.0f} %")
+c4.metric(t("label.coverage"), format_percent(row["coverage"]))
+unit_note = unit_notes(result, COMPOSITE, view.period)[list(result.panel.unit_ids).index(unit_id)]
+if unit_note:
+    st.warning(t(f"unit_note.{unit_note}"))
 brief_button(unit_id, view.period)
 unit_filter = [(t("label.unit"), str(row["unit_name"]))]
-unit_coverage = t("export.unit_coverage", share=f"{row['coverage'] * 100:.0f}")
+unit_coverage = t("export.unit_coverage", share=format_number(row["coverage"] * 100))
 
-titles = {i: rf.title for i, rf in RISK_FACTORS.items()}
+titles = {i: rf_title(i, rf.title) for i, rf in RISK_FACTORS.items()}
 unit_rf = {r: row[f"rf{r:02d}"] for r in range(1, 15)}
 fig = risk_factor_bars(
     unit_rf, medians_by_risk_factor(result, view.period, country),
@@ -115,20 +127,24 @@ src = data.unit_sources(unit_id)
 table = table.merge(src, on=["indicator", "source_period"], how="left")
 names = data.indicator_titles()
 table.insert(0, "title", [names.get(c, c) for c in table["indicator"]])
+table["status"] = [t("profile.status.no_population") if missing else ""
+                   for missing in table["no_population"]]
 table = table.sort_values(["risk_factor", "indicator"])
 show_table(
-    table[["risk_factor", "title", "indicator", "value", "score", "source_period", "carried_forward",
-           "source_title", "licence", "url"]],
+    table[["risk_factor", "title", "indicator", "value", "score", "status", "source_period",
+           "carried_forward", "source_title", "licence", "url"]],
     column_config={
         "risk_factor": st.column_config.NumberColumn("RF", format="%d"),
         "score": st.column_config.NumberColumn(t("label.score"), format="%.1f"),
         "source_period": st.column_config.NumberColumn(t("profile.observed"), format="%d"),
         "url": st.column_config.LinkColumn(t("col.url")),
+        "status": st.column_config.TextColumn(t("col.status")),
     },
 )
 sources_caption([t("profile.table_note")])
-download_bar("indicators", table[["risk_factor", "title", "indicator", "value", "score", "source_period",
-                                  "carried_forward", "source_title", "licence", "url"]],
+download_bar("indicators", table[["risk_factor", "title", "indicator", "value", "score",
+                                  "no_population", "source_period", "carried_forward",
+                                  "source_title", "licence", "url"]],
              export_meta(ctx, f"{t('profile.indicators')}: {row['unit_name']}", measure=COMPOSITE,
                          countries=[country], coverage=unit_coverage, extra=unit_filter))
 

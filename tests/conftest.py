@@ -95,3 +95,73 @@ def require_export_chromium() -> None:
         raise RuntimeError("no Chromium on CI: scripts/setup.sh should have installed it")
     pytest.skip("no Chromium on this machine (install it: apt-get install chromium)",
                 allow_module_level=True)
+
+
+#: The shared data mirror beside the repository (CI has it; tests that need it skip without).
+MIRROR_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def real_pack(tmp_path_factory: pytest.TempPathFactory):
+    """The default real-region build (``build --pack western-balkans --mirror DIR``, no other
+    option), once per test session: (warehouse path, build summary)."""
+    if not MIRROR_DIR.is_dir():
+        pytest.skip(f"the shared data mirror {MIRROR_DIR} is absent")
+    from indicators.sources.pack import PackOptions, build_pack
+
+    tmp = tmp_path_factory.mktemp("real_pack")
+    db = tmp / "wb.duckdb"
+    summary = build_pack(db, options=PackOptions(mirror=MIRROR_DIR, cache_dir=tmp / "cache",
+                                                 progress=False))
+    return db, summary
+
+
+#: The mirror of real open data (shared/data); tests that need it skip when it is absent.
+MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def bih1991_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bih-1991 validation case built from the mirror (skips without the mirror)."""
+    if not (MIRROR / "bih_voting_tdballesteros").is_dir():
+        pytest.skip(f"mirror {MIRROR}/bih_voting_tdballesteros absent")
+    from indicators.sources.packs.bih_1991_build import build_bih_1991
+
+    path = tmp_path_factory.mktemp("bih1991") / "bih-1991.duckdb"
+    build_bih_1991(path, MIRROR)
+    return path
+
+
+#: Title of the editor-only dataset planted by ``demo_db_private`` (must never reach the public).
+PRIVATE_SOURCE_TITLE = "SECRET-NGO-LOG editor-only dataset"
+
+
+@pytest.fixture(scope="session")
+def demo_db_private(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo warehouse with an editor-only dataset (``secret_log``) imported through
+    the real import path: large 2025 incident counts for QZA-001..QZA-003 (outreach tests)."""
+    import duckdb
+
+    from indicators.ingest import import_file
+    from indicators.ingest.editor import register_dataset
+    from indicators.sources import Source
+
+    folder = tmp_path_factory.mktemp("demo_private")
+    path = folder / "private.duckdb"
+    shutil.copy(demo_db, path)
+    register_dataset(path, Source(id="secret_log", title=PRIVATE_SOURCE_TITLE, publisher="SECRET-NGO",
+                                  licence="editors only", visibility="editors"))
+    con = duckdb.connect(str(path), read_only=True)
+    names = con.execute("SELECT name FROM units WHERE unit_id IN ('QZA-001', 'QZA-002', 'QZA-003') "
+                        "ORDER BY unit_id").fetchall()
+    con.close()
+    lines = ["unit_name,country,indicator,period,value"]
+    for (name,) in names:
+        for code in ("hate_speech_incidents", "glorification_incidents", "genocide_denial_statements",
+                     "religious_site_attacks", "discriminatory_acts"):
+            lines.append(f"{name},QZA,{code},2025,900")
+    csv = folder / "secret.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(path, csv, source="secret_log", imported_by="test")
+    assert report.ok, report.to_text()
+    return path

@@ -62,6 +62,17 @@ def _app(secrets: bool = True) -> AppTest:
     return at
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_guard():
+    """The sign-in throttle is process-wide: a wrong password in one test must not delay the
+    next test's sign-in (the back-off itself is tested in test_hardening_auth.py)."""
+    from indicators.signin import GUARD
+
+    GUARD.reset()
+    yield
+    GUARD.reset()
+
+
 def _sign_in(at: AppTest) -> AppTest:
     at.run()
     at.text_input(key="editor_name_input").input("Ana Tester")

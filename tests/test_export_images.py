@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from indicators.export import images
 from indicators.export.charts import Selection, build_chart, open_context
 from indicators.export.meta import ExportMeta, SourceRef
+from indicators.i18n.formatting import format_date
 from indicators.warehouse import connect
 from tests.conftest import require_export_chromium
 
@@ -89,7 +90,7 @@ def test_exported_figure_states_filters_sources_method_date_coverage(map_chart):
     names = {a.name: a.text for a in fig.layout.annotations}
     footer = names["footer"]
     assert "Sources:" in footer and "licence:" in footer and "CC0" in footer
-    assert "method v1" in footer and date.today().isoformat() in footer
+    assert "method v1" in footer and format_date(date.today()) in footer  # locale date
     assert "Coverage:" in footer
     assert "watermark" in names  # the demo region is fictional
     text = PdfReader(io.BytesIO(images.render(fig, "pdf"))).pages[0].extract_text()
@@ -116,7 +117,7 @@ def test_prepare_adds_footer_and_watermark_to_a_bare_figure():
 def test_vector_version_replaces_maplibre_traces(map_chart):
     assert map_chart.figure.data[0].type == "choroplethmap"
     vec = images.vector_version(map_chart.figure)
-    assert [tr.type for tr in vec.data] == ["choropleth"]
+    assert [tr.type for tr in vec.data] == ["choropleth", "scattergeo"]  # units, country borders
     assert vec.layout.geo.fitbounds == "locations" and vec.layout.geo.visible is False
     assert list(vec.data[0].locations) == list(map_chart.figure.data[0].locations)
 

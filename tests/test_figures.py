@@ -15,6 +15,7 @@ from shapely.geometry import Polygon, box
 
 from indicators.figures import coverage, maps, profile, ranks, style, trends
 from indicators.i18n import t
+from indicators.i18n.formatting import format_date
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -133,7 +134,8 @@ def test_add_caption_watermark_only_when_fictional():
 def test_standard_footer_lines():
     lines = style.standard_footer(["Demo (CC BY 4.0)"], generated=date(2026, 1, 2), coverage="80 %")
     assert lines[0] == t("footer.sources", sources="Demo (CC BY 4.0)")
-    assert "method v1" in lines[1] and "2026-01-02" in lines[1]
+    assert "method v1" in lines[1] and format_date(date(2026, 1, 2)) in lines[1]
+    assert "January 2, 2026" in lines[1]  # English long date (Babel)
     assert lines[2] == t("footer.coverage", coverage="80 %")
 
 
@@ -150,9 +152,8 @@ def test_choropleth_single_trace_z_and_hover(units, scores):
         title="Risk map",
         subtitle="All countries · 2023",
     )
-    assert len(fig.data) == 1
+    assert [tr.type for tr in fig.data] == ["choroplethmap", "scattermap"]  # units, borders
     trace = fig.data[0]
-    assert trace.type == "choroplethmap"
     assert fig.layout.map.style == "white-bg"
     assert trace.featureidkey == "properties.id"
     assert (trace.zmin, trace.zmax) == (-1, 10)
@@ -194,9 +195,11 @@ def test_choropleth_geojson_minimal_and_rounded(units, scores):
     gj = fig.data[0].geojson
     gj = gj if isinstance(gj, dict) else gj.to_plotly_json()
     assert len(gj["features"]) == len(units)
-    assert all(f["properties"] == {"id": f["id"]} for f in gj["features"])
+    assert all(set(f) == {"type", "properties", "geometry"} and set(f["properties"]) == {"id"}
+               for f in gj["features"])
+    assert [f["properties"]["id"] for f in gj["features"]] == list(fig.data[0].locations)
     x = gj["features"][0]["geometry"]["coordinates"][0][0][0]
-    assert x == round(x, 5) and x != round(x, 4)
+    assert x == round(x, 4) and x != round(x, 3)
 
 
 def test_choropleth_hover_rank_interval(units, scores_ci):
@@ -255,7 +258,7 @@ def test_mixed_levels_note_in_map_footer(units, scores):
 
 def test_choropleth_geo_vector_fitbounds(units, scores):
     fig = maps.choropleth_geo(units, scores, title="m", subtitle="s")
-    assert len(fig.data) == 1 and fig.data[0].type == "choropleth"
+    assert [tr.type for tr in fig.data] == ["choropleth", "scattergeo"]  # units, country borders
     assert fig.layout.geo.fitbounds == "locations"
     assert fig.layout.geo.visible is False
     assert min(fig.data[0].z) == -1

@@ -6,6 +6,7 @@ The mirror is ``<repo>/../shared/data`` (CI has it). Each warehouse is built onc
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+#: Folders of the preferred (non-geoBoundaries) layers in layers.yaml.
+PREFERRED = ("serbia_municipalities_rgz_didex", "north_macedonia_municipalities_2021_gobayes",
+             "montenegro_municipalities_2023_popisna_mapa", "croatia_municipalities_lau2021_gisco")
+
+
 def _population_1991(tmp: Path) -> Path:
     """BiH 1991 census population re-allocated to the post-war municipalities, long layout."""
     src = pd.read_csv(MIRROR / "bih_voting_tdballesteros" / "formatted" /
@@ -42,23 +48,44 @@ def _population_1991(tmp: Path) -> Path:
     return out
 
 
+def _partial_mirror(tmp: Path, without: tuple[str, ...]) -> Path:
+    """A mirror folder of symlinks to the shared one, lacking some folders (nothing copied)."""
+    folder = tmp / "mirror"
+    folder.mkdir()
+    for child in MIRROR.iterdir():
+        if child.name not in without:
+            (folder / child.name).symlink_to(child)
+    return folder
+
+
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pack")
+def pack(real_pack):
+    """The default build: ``build --pack western-balkans --mirror DIR``, no other option."""
+    return real_pack
+
+
+@pytest.fixture(scope="module")
+def fallback(tmp_path_factory):
+    """A mirror without the preferred municipal layers: geoBoundaries fallbacks, warned."""
+    tmp = tmp_path_factory.mktemp("pack_fallback")
     db = tmp / "wb.duckdb"
-    opts = PackOptions(mirror=MIRROR, cache_dir=tmp / "cache", progress=False,
-                       observations=[_population_1991(tmp)])
-    summary = build_pack(db, options=opts)
-    return db, summary
+    opts = PackOptions(mirror=_partial_mirror(tmp, PREFERRED), cache_dir=tmp / "cache",
+                       progress=False, observations=[_population_1991(tmp)], census=False,
+                       extras=False)
+    return db, build_pack(db, options=opts)
 
 
 @pytest.fixture(scope="module")
 def swapped(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pack_swap")
     db = tmp / "wb_swap.duckdb"
-    opts = PackOptions(mirror=MIRROR, cache_dir=tmp / "cache", progress=False,
-                       swaps={k: str(v) for k, v in SWAPS.items()})
+    opts = PackOptions(mirror=MIRROR, cache_dir=tmp / "cache", progress=False, census=False,
+                       extras=False, swaps={**{k: str(v) for k, v in SWAPS.items()},
+                                            "HRV": str(HRV_COUNTIES)})
     return db, build_pack(db, options=opts)
+
+
+HRV_COUNTIES = MIRROR / "geoboundaries" / "geoBoundaries-HRV-ADM1_simplified.geojson"
 
 
 def q(db: Path, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -77,8 +104,63 @@ def _per_country(db: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------- boundaries
 
 
-def test_units_per_country_and_level(pack):
+def test_default_build_gives_1009_municipal_units(pack):
     db, summary = pack
+    assert _per_country(db) == {"BIH": 142, "SRB": 168, "HRV": 556, "MKD": 80, "MNE": 25,
+                                "XKX": 38}
+    assert sum(_per_country(db).values()) == 1009
+    labels = q(db, "SELECT country, string_agg(DISTINCT admin_label, ', ' ORDER BY admin_label) "
+                   "AS l FROM units GROUP BY 1 ORDER BY 1")
+    assert dict(labels.values.tolist()) == {
+        "BIH": "municipality", "HRV": "town or municipality", "MKD": "municipality",
+        "MNE": "municipality", "SRB": "city, city municipality, municipality",
+        "XKX": "municipality"}
+    assert not any("the municipal layer" in w for w in summary.warnings)
+    text = str(summary)
+    assert "HRV Croatia: 556" in text and "Eurostat GISCO LAU 2021" in text
+    assert "556 repeated features dropped" in text and "all identical" in text
+
+
+def test_the_layer_table_is_data_and_ordered():
+    from indicators.sources.pack_boundaries import load_layers
+
+    table = load_layers()
+    assert set(table) == set(SIX)
+    for iso, entries in table.items():
+        assert entries[-1].profile == "geoboundaries", iso  # the fallback comes last
+    assert [e.id for e in table["HRV"]] == ["hrv_gisco_lau_2021", "geoboundaries"]
+    assert {e.units for e in table["SRB"][:1] + table["MKD"][:1] + table["MNE"][:1]
+            + table["HRV"][:1]} == {168, 80, 25, 556}
+    for entries in table.values():  # every file layer can be had online from a pinned commit
+        for e in entries:
+            if e.profile != "geoboundaries":
+                assert e.url and e.url.startswith("https://"), e.id
+                assert re.search(r"/[0-9a-f]{40}/", e.url), e.id
+
+
+def test_croatia_gisco_layer_population_and_attribution(pack):
+    db, _summary = pack
+    hrv = q(db, "SELECT unit_id, name, alt_names, population FROM units WHERE country = 'HRV'")
+    assert len(hrv) == 556 and hrv["unit_id"].is_unique
+    assert hrv["unit_id"].str.fullmatch(r"HRV-\d{5}").all()
+    assert hrv["population"].sum() == 4_284_889  # census 2021 total (POP_2021)
+    zagreb = hrv[hrv["unit_id"] == "HRV-01333"]
+    assert zagreb["name"].iloc[0] == "Grad Zagreb" and zagreb["population"].iloc[0] == 790_017
+    pula = hrv[hrv["name"] == "Pula - Pola"]
+    assert list(pula["alt_names"].iloc[0]) == ["Pula", "Pola"]
+    pop = q(db, "SELECT count(*) AS n, sum(value) AS s, min(period) AS a FROM observations o "
+                "JOIN units u USING (unit_id) WHERE u.country = 'HRV' AND indicator = 'population'")
+    assert pop.values.tolist() == [[556, 4_284_889.0, 2021]]
+    src = q(db, "SELECT title, licence FROM sources WHERE id = 'boundaries_hrv_gisco_lau_2021'")
+    assert "© EuroGeographics for the administrative boundaries" in src["title"].iloc[0]
+    assert "© EuroGeographics" in src["licence"].iloc[0]
+    meta = dict(q(db, "SELECT key, value FROM meta").values.tolist())
+    assert "© EuroGeographics for the administrative boundaries" in meta["boundary_attribution"]
+    assert "geoBoundaries.org" in meta["boundary_attribution"]  # BiH and Kosovo
+
+
+def test_fallback_layers_are_warned(fallback):
+    db, summary = fallback
     assert _per_country(db) == {"BIH": 142, "MNE": 23, "XKX": 38, "SRB": 25, "HRV": 21, "MKD": 8}
     levels = q(db, "SELECT DISTINCT country, admin_level, admin_label FROM units ORDER BY 1")
     assert levels.values.tolist() == [
@@ -89,6 +171,7 @@ def test_units_per_country_and_level(pack):
         assert any(w.startswith(f"WARNING {iso}: the municipal layer (ADM2) is not available")
                    for w in summary.warnings)
         assert f"{iso}: the municipal layer" in text
+    assert "preferred layers passed over: hrv_gisco_lau_2021: not available" in text
     assert not any(w.startswith(("WARNING BIH", "WARNING MNE", "WARNING XKX"))
                    for w in summary.warnings)
 
@@ -101,7 +184,7 @@ def test_every_geometry_is_valid(pack, swapped):
             assert geoms.is_valid.all() and not geoms.is_empty.any()
 
 
-def test_shape_ids_are_the_unit_ids_and_corrections_apply(pack):
+def test_shape_ids_are_the_unit_ids_and_corrections_apply(pack, fallback):
     db, summary = pack
     import geopandas as gpd
 
@@ -113,22 +196,25 @@ def test_shape_ids_are_the_unit_ids_and_corrections_apply(pack):
     assert names["43093233B94913651340481"] == "Novi Grad Sarajevo"
     assert names["43093233B49947296698025"] == "Novi Grad"
     assert "Republika Srpska" not in set(bih["name"])
-    for iso in SIX:  # names are unique within each country after the corrections
+    for iso in ("BIH", "MKD", "MNE", "SRB", "XKX"):  # unique within each country
         frame = q(db, "SELECT name FROM units WHERE country = ?", [iso])
         assert frame["name"].is_unique, iso
-    mne = q(db, "SELECT name, alt_names FROM units WHERE country = 'MNE' ORDER BY name")
-    assert "Podgorica" in set(mne["name"]) and not mne["name"].str.contains("Municipality").any()
+    # Croatia: three names occur twice in different counties (Otok, Sveta Nedelja, Privlaka)
+    hrv = q(db, "SELECT name FROM units WHERE country = 'HRV'")["name"]
+    assert sorted(hrv[hrv.duplicated()]) == ["Otok", "Privlaka", "Sveta Nedelja"]
     xkx = q(db, "SELECT name FROM units WHERE country = 'XKX'")
     assert "Drenas" in set(xkx["name"])
-    assert any("contains Tuzi" in d for d in summary.details)
     assert any("contains Stanari" in d for d in summary.details)
+    mne = q(fallback[0], "SELECT name FROM units WHERE country = 'MNE' ORDER BY name")
+    assert "Podgorica" in set(mne["name"]) and not mne["name"].str.contains("Municipality").any()
+    assert any("contains Tuzi" in d for d in fallback[1].details)
 
 
-def test_swapped_layers_give_168_80_25_units(swapped):
+def test_swaps_still_override_the_table(swapped):
     db, summary = swapped
     counts = _per_country(db)
     assert (counts["SRB"], counts["MKD"], counts["MNE"]) == (168, 80, 25)
-    assert (counts["BIH"], counts["XKX"], counts["HRV"]) == (142, 38, 21)
+    assert (counts["BIH"], counts["XKX"], counts["HRV"]) == (142, 38, 21)  # HRV swapped back
     srb = q(db, "SELECT unit_id, name FROM units WHERE country = 'SRB'")
     codes = srb["unit_id"].str.removeprefix("SRB-").astype(int)
     assert codes.max() < 90000  # the Kosovo-coded RGZ units were dropped
@@ -143,48 +229,11 @@ def test_swapped_layers_give_168_80_25_units(swapped):
     assert any("gap of" in r or "hole of" in r for r in reports["MKD"])
     assert not any(w.startswith(("WARNING SRB", "WARNING MKD", "WARNING MNE"))
                    for w in summary.warnings)
-    sources = q(db, "SELECT id, licence FROM sources WHERE id LIKE 'boundaries_%'")
-    assert len(sources) == 3 and sources["licence"].str.len().gt(0).all()
-
-
-def test_serbian_municipal_indicators_land_on_the_swapped_layer(swapped, tmp_path):
-    """The generic observation import takes the mirror's Serbian indicator tables."""
-    import shutil
-
-    from indicators.ingest import import_file
-
-    db = tmp_path / "srb.duckdb"
-    shutil.copy(swapped[0], db)
-    folder = MIRROR / "serbia_municipalities_rgz_didex"
-    gva = pd.read_csv(folder / "gva.csv")
-    im = pd.read_csv(folder / "im.csv")
-    long = pd.concat([
-        pd.DataFrame({"unit_name": gva["Area Name"], "indicator": "srb_unemployed_rate",
-                      "period": gva["Time Period"], "value": gva["Unemployed rate"]}),
-        pd.DataFrame({"unit_name": im["Area Name"], "indicator": "srb_poverty_share",
-                      "period": im["Time Period"], "value": im["Poverty Share"]}),
-        pd.DataFrame({"unit_name": im["Area Name"], "indicator": "srb_net_migration",
-                      "period": im["Time Period"],
-                      "value": im["Net Migrations per 1000 inhabitants"]}),
-    ]).dropna(subset=["value"])
-    long["country"] = "SRB"
-    obs = tmp_path / "srb_indicators.csv"
-    long.to_csv(obs, index=False)
-    defs = tmp_path / "srb_defs.csv"
-    pd.DataFrame([
-        {"code": "srb_unemployed_rate", "title": "Registered unemployed (SORS, unit undocumented)",
-         "risk_factor": 1, "foa_indicators": "1.9", "direction": 1, "level": "unit",
-         "source": "national_statistics"},
-        {"code": "srb_poverty_share", "title": "Poverty share (SORS)", "risk_factor": 1,
-         "foa_indicators": "1.9", "direction": 1, "level": "unit", "source": "national_statistics"},
-        {"code": "srb_net_migration", "title": "Net migration per 1,000 (SORS)", "risk_factor": "",
-         "direction": 1, "level": "unit", "source": "national_statistics"},
-    ]).to_csv(defs, index=False)
-    report = import_file(db, obs, definitions=defs)
-    assert report.status == "imported", report.to_text()[:3000]
-    landed = q(db, "SELECT count(DISTINCT unit_id) AS n, min(period) AS a, max(period) AS b "
-                   "FROM observations WHERE indicator LIKE 'srb_%'")
-    assert landed.values.tolist() == [[167, 2011, 2021]]  # every unit but Ljig (no rows)
+    sources = q(db, "SELECT id, licence FROM sources WHERE id IN (SELECT unnest(string_split("
+                    "value, ',')) FROM meta WHERE key = 'boundary_sources')").set_index("id")
+    assert {"boundaries_srb_rgz_opstina", "boundaries_mkd_ocha_area_code",
+            "boundaries_mne_id_name_label"} <= set(sources.index)
+    assert sources["licence"].str.len().gt(0).all()
 
 
 # --------------------------------------------------------------------------- UCDP
@@ -267,7 +316,9 @@ def test_every_source_is_recorded_with_licence_and_attribution(pack):
     assert set(used) <= set(src.index)
     meta = dict(q(db, "SELECT key, value FROM meta").values.tolist())
     assert meta["fictional"] == "false" and meta["pack"] == "western-balkans"
-    assert meta["boundary_attribution"] == "Administrative boundaries courtesy of geoBoundaries.org"
+    assert meta["boundary_attribution"].startswith(
+        "Administrative boundaries courtesy of geoBoundaries.org; ")  # BiH and Kosovo
+    assert "© EuroGeographics for the administrative boundaries" in meta["boundary_attribution"]
     imports = q(db, "SELECT file_name, checksum, kind FROM imports")
     assert "geoBoundaries-BIH-ADM3_simplified.geojson" in set(imports["file_name"])
     assert imports["checksum"].str.len().eq(64).all()

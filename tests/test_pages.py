@@ -44,8 +44,12 @@ def test_overview_map_has_one_trace_all_units_and_titles():
     at = _run("overview")
     _banner_and_note(at)
     spec = _specs(at)[0]
-    assert len(spec["data"]) == 1 and spec["data"][0]["type"] == "choroplethmap"
+    # one choropleth trace for all units (+ the country borders as one line trace)
+    assert [tr["type"] for tr in spec["data"]] == ["choroplethmap", "scattermap"]
     assert len(spec["data"][0]["locations"]) > 100
+    geo = spec["data"][0]["geojson"]  # the geometry is a static file the browser fetches once
+    assert isinstance(geo, str) and geo.startswith("app/static/geo/")
+    assert (Path(__file__).resolve().parents[1] / "static" / geo.split("app/static/")[1]).is_file()
     assert "Composite risk score" in spec["layout"]["title"]["text"]
     names = {a.get("name") for a in spec["layout"]["annotations"]}
     assert {"footer", "watermark"} <= names

@@ -16,13 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.sources.composition import import_composition, loose_key, shares
+from indicators.sources.composition import composition_text, import_composition, loose_key, shares
 from indicators.sources.pack import PackOptions, build_pack
 
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "data"
 DERIVED = ("ethnic_fractionalisation", "ethnic_polarisation", "minority_share",
            "largest_group_share")
+#: Religion is not ethnicity: a religion table gives these codes instead.
+RELIGIOUS = ("religious_fractionalisation", "religious_polarisation", "religious_minority_share",
+             "religious_largest_group_share")
 
 
 def test_shares_formulas():
@@ -60,10 +63,15 @@ def warehouses(tmp_path_factory):
         pytest.skip(f"the shared data mirror {MIRROR} is absent")
     tmp = tmp_path_factory.mktemp("composition")
     plain = tmp / "plain.duckdb"
-    build_pack(plain, options=PackOptions(mirror=MIRROR, cache_dir=tmp / "c", progress=False))
+    # census=False: these tests import the tables themselves (the recipes are tested in
+    # tests/test_census_recipes.py)
+    # MNE on the 23-unit geoBoundaries layer (Tuzi and Zeta inside Podgorica)
+    build_pack(plain, options=PackOptions(
+        mirror=MIRROR, cache_dir=tmp / "c", progress=False, census=False,
+        swaps={"MNE": MIRROR / "geoboundaries" / "geoBoundaries-MNE-ADM1_simplified.geojson"}))
     swapped = tmp / "swapped.duckdb"
     build_pack(swapped, options=PackOptions(
-        mirror=MIRROR, cache_dir=tmp / "c", progress=False,
+        mirror=MIRROR, cache_dir=tmp / "c", progress=False, census=False,
         swaps={"MKD": MIRROR / "north_macedonia_municipalities_2021_gobayes" /
                "mk_municipality_2021.geojson",
                "MNE": MIRROR / "montenegro_municipalities_2023_popisna_mapa" / "geo-2023.json"}))
@@ -99,8 +107,8 @@ def _derived(db: Path, country: str) -> pd.DataFrame:
                  "(SELECT import_id FROM imports WHERE kind = 'composition')", [country])
 
 
-def _check_indices(frame: pd.DataFrame, n_units: int) -> None:
-    for code in DERIVED:
+def _check_indices(frame: pd.DataFrame, n_units: int, codes: tuple = DERIVED) -> None:
+    for code in codes:
         part = frame[frame["indicator"] == code]
         assert part["unit_id"].nunique() == n_units, code
         assert part["value"].between(0, 1).all(), code
@@ -131,11 +139,12 @@ def test_bih_2013_religion(plain, tmp_path):
     report = import_composition(plain, _bih_2013(tmp_path), country="BIH")
     assert report.status == "imported", report.to_text()
     frame = _derived(plain, "BIH")
-    _check_indices(frame, 142)
+    _check_indices(frame, 142, RELIGIOUS)
+    assert not frame["indicator"].isin(DERIVED).any()  # religion is not labelled ethnicity
     pop = frame[frame["indicator"] == "population"]
     assert pop["value"].sum() == 3_531_159  # the official BHAS total
     assert (frame["source"] == "census").all()
-    notes = frame[frame["indicator"] == "ethnic_fractionalisation"]["note"]
+    notes = frame[frame["indicator"] == "religious_fractionalisation"]["note"]
     assert notes.str.startswith("religion:").all()
     units_pop = q(plain, "SELECT sum(population) AS p FROM units WHERE country = 'BIH'")
     assert units_pop["p"].iloc[0] == 3_531_159
@@ -232,8 +241,9 @@ def test_kosovo_religion_2011_and_2024(plain, tmp_path):
     report = import_composition(plain, _xkx(tmp_path), country="XKX")
     assert report.status == "imported", report.to_text()
     frame = _derived(plain, "XKX")
-    _check_indices(frame, 38)
-    frac = frame[frame["indicator"] == "ethnic_fractionalisation"]
+    _check_indices(frame, 38, RELIGIOUS)  # no dimension column: recognised by its groups
+    assert "dimension: religion (not stated" in composition_text(report)
+    frac = frame[frame["indicator"] == "religious_fractionalisation"]
     assert frac.groupby("period")["unit_id"].nunique().to_dict() == {2011: 34, 2024: 38}
     pop = frame[frame["indicator"] == "population"].groupby("period")["value"].sum()
     assert pop.to_dict() == {2011: 1_739_825, 2024: 1_585_566}  # published census totals

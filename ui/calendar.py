@@ -1,6 +1,7 @@
-"""The trigger calendar on the pages (FoA risk factor 8): the "upcoming in the next 90 days"
-panel of the overview and profile pages, and the event markers of trend charts. The data
-comes from :mod:`indicators.monitoring.calendar`; this module only caches and draws."""
+"""The calendar of dates of heightened sensitivity on the pages (FoA risk factor 8): the
+"next 90 days" panel of the overview and profile pages, and the event markers of trend charts.
+Commemorations are not causes of violence; the panel says so in its help text. The data comes
+from :mod:`indicators.monitoring.calendar`; this module only caches and draws."""
 
 from __future__ import annotations
 
@@ -42,21 +43,29 @@ def trend_markers(countries: Iterable[str], periods: Iterable[int]) -> pd.DataFr
     return _markers(warehouse_stamp(), tuple(sorted(countries)), min(years), max(years))
 
 
+def status_label(status: str, fictional: bool) -> str:
+    """The status as shown: "sourced", "to verify" or "fictional (demo)" (translated)."""
+    if fictional:
+        return t("calendar.status_fictional")
+    return t("calendar.status_sourced") if status == "sourced" else t("calendar.status_to_verify")
+
+
 def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
-    """The "upcoming in the next N days" panel: possible triggers in the chosen countries."""
+    """The "next N days" panel: dates of heightened sensitivity in the chosen countries, each
+    with its source and check date or the label "to verify"."""
     frame = upcoming(countries, days)
-    st.subheader(t("calendar.upcoming_title", days=days))
+    st.subheader(t("calendar.upcoming_title", days=days), help=t("calendar.note"))
     if frame.empty:
         st.caption(t("calendar.none", days=days))
         return
     show = frame.assign(
-        status=[t("calendar.status_fictional") if f else s
+        status=[status_label(s, bool(f))
                 for f, s in zip(frame["fictional"], frame["status"], strict=True)],
         category=[t(f"calendar.category_{c}") for c in frame["category"]],
     )
     st.dataframe(
         show[["date", "days_until", "country", "title", "category", "foa_indicator", "place",
-              "status", "source", "source_url"]],
+              "status", "checked", "source", "source_url"]],
         hide_index=True, width="stretch",
         column_config={
             "date": st.column_config.DateColumn(t("calendar.col_date"), format="YYYY-MM-DD"),
@@ -67,6 +76,7 @@ def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
             "foa_indicator": t("calendar.col_foa"),
             "place": t("calendar.col_place"),
             "status": t("calendar.col_status"),
+            "checked": st.column_config.DateColumn(t("calendar.col_checked"), format="YYYY-MM-DD"),
             "source": t("label.source"),
             "source_url": st.column_config.LinkColumn("URL"),
         },

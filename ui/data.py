@@ -1,5 +1,6 @@
 """Cached calls into the core for the pages. Every cache key includes the warehouse stamp
-(path + modification time), so new data shows after an import without a restart."""
+(path + modification time), so new data shows after an import without a restart; caches that
+hold text shown to users are also keyed by the session's language."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from indicators import views
-from indicators.figures.maps import units_geojson
+from indicators.figures.maps import country_outlines, units_geojson
+from indicators.i18n import current_language
+from indicators.i18n import names as i18n_names
 from indicators.info import WarehouseInfo, warehouse_info
 from indicators.scoring.config import ScoringConfig
 from indicators.scoring.engine import ScoreResult, score
@@ -52,13 +55,13 @@ def uncertainty(period: int, config: ScoringConfig | None = None) -> pd.DataFram
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _filter_options(stamp: str) -> views.FilterOptions:
-    return views.filter_options(cursor())
+def _filter_options(stamp: str, lang: str) -> views.FilterOptions:
+    return i18n_names.localise_options(views.filter_options(cursor()), lang)
 
 
 def filter_options() -> views.FilterOptions:
-    """Countries, periods and measures for the sidebar."""
-    return _filter_options(warehouse_stamp())
+    """Countries, periods and measures for the sidebar (labels in the session's language)."""
+    return _filter_options(warehouse_stamp(), current_language())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -70,6 +73,17 @@ def _units_geo(stamp: str, countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame
 def units_geo(countries: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, dict]:
     """Units of the chosen countries with map geometry, and their GeoJSON (built once)."""
     return _units_geo(warehouse_stamp(), tuple(sorted(countries)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _outlines(stamp: str, countries: tuple[str, ...]) -> dict:
+    gdf, _ = _units_geo(stamp, countries)
+    return country_outlines(gdf)
+
+
+def outlines(countries: tuple[str, ...]) -> dict:
+    """Country borders of the chosen countries as GeoJSON lines (built once per warehouse)."""
+    return _outlines(warehouse_stamp(), tuple(sorted(countries)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -93,23 +107,32 @@ def sources() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _measure_sources(stamp: str, measure: str) -> list[str]:
+def _measure_sources(stamp: str, measure: str, lang: str) -> list[str]:
     return views.measure_source_lines(cursor(), measure)
 
 
 def measure_sources(measure: str) -> list[str]:
     """Source and licence lines behind a measure (for captions and figure footers)."""
-    return _measure_sources(warehouse_stamp(), measure)
+    return _measure_sources(warehouse_stamp(), measure, current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _unit_labels(stamp: str) -> dict[str, str]:
-    return views.unit_search_labels(cursor())
+def _unit_labels(stamp: str, lang: str) -> dict[str, str]:
+    labels = views.unit_search_labels(cursor())
+    if not i18n_names.is_cyrillic_language(lang):
+        return labels
+    out = {}
+    for uid, label in labels.items():  # the name in Cyrillic first; every spelling stays
+        names, sep, country = label.rpartition(" (")
+        spellings = (names if sep else label).split(" · ")
+        shown = i18n_names.unit_name(spellings[0], None, lang)
+        out[uid] = " · ".join(dict.fromkeys([shown, *spellings])) + (sep + country if sep else "")
+    return out
 
 
 def unit_labels() -> dict[str, str]:
-    """Search labels of every unit (all spellings)."""
-    return _unit_labels(warehouse_stamp())
+    """Search labels of every unit (all spellings; the language's script first)."""
+    return _unit_labels(warehouse_stamp(), current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -123,13 +146,14 @@ def unit_sources(unit_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _indicator_titles(stamp: str) -> dict[str, str]:
-    return dict(cursor().execute("SELECT code, title FROM indicators").fetchall())
+def _indicator_titles(stamp: str, lang: str) -> dict[str, str]:
+    rows = cursor().execute("SELECT code, title FROM indicators").fetchall()
+    return {code: i18n_names.indicator_title(code, title, lang) for code, title in rows}
 
 
 def indicator_titles() -> dict[str, str]:
-    """code -> title of every indicator."""
-    return _indicator_titles(warehouse_stamp())
+    """code -> title of every indicator, in the session's language."""
+    return _indicator_titles(warehouse_stamp(), current_language())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -145,15 +169,25 @@ def coverage() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _catalog(stamp: str) -> pd.DataFrame:
+def _catalog(stamp: str, lang: str) -> pd.DataFrame:
     from indicators.info import catalog_table
 
-    return catalog_table(cursor())
+    table = catalog_table(cursor())
+    if "code" in table:
+        if "title" in table:
+            table["title"] = [i18n_names.indicator_title(c, x, lang)
+                              for c, x in zip(table["code"], table["title"], strict=True)]
+        if "unit" in table:
+            table["unit"] = [i18n_names.measure_unit(u, lang) for u in table["unit"]]
+        if "description" in table:
+            table["description"] = [i18n_names.indicator_description(c, x, lang) for c, x
+                                    in zip(table["code"], table["description"], strict=True)]
+    return table
 
 
 def catalog() -> pd.DataFrame:
-    """The indicator catalog of the warehouse with sources and licences."""
-    return _catalog(warehouse_stamp())
+    """The indicator catalog of the warehouse with sources and licences (session language)."""
+    return _catalog(warehouse_stamp(), current_language())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

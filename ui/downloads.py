@@ -9,8 +9,9 @@ still offers CSV and XLSX.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,7 +25,7 @@ from indicators.export.meta import (
     filters_for,
     sources_for_measure,
 )
-from indicators.i18n import t
+from indicators.i18n import current_language, t, use_language
 from ui.shell import PageContext
 from ui.state import cursor, warehouse_stamp
 
@@ -94,13 +95,13 @@ def download_bar(
         if chromium:
             for fmt in images.FORMATS:
                 st.download_button(
-                    fmt.upper(), data=partial(images.export_figure, figure, meta, fmt),
+                    fmt.upper(), data=partial(in_language, current_language(), images.export_figure, figure, meta, fmt),
                     file_name=f"{stem}.{fmt}", mime=_MIME[fmt], on_click="ignore",
                     key=f"dl_{key}_{fmt}", type="tertiary", icon=":material/download:",
                 )
         for fmt in tables.FORMATS:
             st.download_button(
-                fmt.upper(), data=partial(tables.table_bytes, data, meta, fmt),
+                fmt.upper(), data=partial(in_language, current_language(), tables.table_bytes, data, meta, fmt),
                 file_name=f"{stem}.{fmt}", mime=_MIME[fmt], on_click="ignore",
                 key=f"dl_{key}_{fmt}", type="tertiary", icon=":material/download:",
             )
@@ -109,12 +110,20 @@ def download_bar(
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _brief_data(stamp: str, unit_id: str, period: int):
+def _brief_data(stamp: str, unit_id: str, period: int, lang: str):
     from indicators.export.brief_data import brief_data
     from ui import data
 
-    return brief_data(cursor(), unit=unit_id, period=period, result=data.result(),
-                      ranks=data.uncertainty(period))
+    with use_language(lang):
+        return brief_data(cursor(), unit=unit_id, period=period, result=data.result(),
+                          ranks=data.uncertainty(period))
+
+
+def in_language(lang: str, func: Callable[..., Any], *args: Any) -> Any:
+    """Call ``func`` in ``lang``: download callables run in another thread, which does not
+    inherit the script run's language (a ContextVar)."""
+    with use_language(lang):
+        return func(*args)
 
 
 def brief_button(unit_id: str, period: int) -> None:
@@ -127,9 +136,10 @@ def brief_button(unit_id: str, period: int) -> None:
                            key="dl_brief", icon=":material/picture_as_pdf:")
         st.caption(t("export.brief_unavailable", reason=reason))
         return
-    content = _brief_data(warehouse_stamp(), unit_id, int(period))
+    lang = current_language()
+    content = _brief_data(warehouse_stamp(), unit_id, int(period), lang)
     st.download_button(
-        t("export.brief_button"), data=partial(render_brief, content),
+        t("export.brief_button"), data=partial(in_language, lang, render_brief, content),
         file_name=f"{file_stem('brief', content.name, period)}.pdf", mime="application/pdf",
         on_click="ignore", key="dl_brief", icon=":material/picture_as_pdf:",
         help=t("export.brief_help"),

@@ -17,6 +17,7 @@ from ui import data
 from ui.auth import login_box
 from ui.components import demo_banner, url_history
 from ui.filters import sidebar_filters
+from ui.language import apply_language, language_selector
 from ui.state import db_path
 
 #: Served locally (no request to a third-party icon host on page load).
@@ -34,10 +35,12 @@ class PageContext:
 
 def page_setup() -> PageContext:
     """Configure the page, draw the shared sidebar and banner, return the current view."""
+    apply_language()  # also when a page runs on its own (no dashboard.py)
     st.set_page_config(page_title=t("app.title"), page_icon=str(FAVICON), layout="wide")
     if not db_path().exists():
         st.error(t("app.no_warehouse", path=str(db_path())))
         st.stop()
+    language_selector()
     login_box()
     options = data.filter_options()
     view = sidebar_filters(options)

@@ -35,7 +35,7 @@ from indicators.export import images
 from indicators.export.brief_data import BriefData, brief_data, class_text
 from indicators.figures.style import CLASS_KEYS, INSUFFICIENT, class_color, class_label
 from indicators.i18n import t
-from indicators.scoring.config import METHOD_VERSION
+from indicators.i18n.formatting import format_date, format_decimal
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -133,7 +133,7 @@ def _e(text: object) -> str:
 def _key_figures(c: canvas.Canvas, data: BriefData, x: float, top: float, width: float) -> float:
     label = t("measure.composite") if data.kind == "unit" else t("brief.country_composite")
     y = _para(c, _e(label), x, top, width, _style(8.5, color=MUTED))
-    value = f"{data.composite:.1f}" if data.composite is not None else "—"
+    value = format_decimal(data.composite, 1) if data.composite is not None else "—"
     c.setFont(FONT_BOLD, 26)
     c.setFillColor(INK)
     c.drawString(x, y - 26, value)
@@ -192,7 +192,7 @@ def _indicator_rows(data: BriefData) -> list[list]:
     for rec in data.top_indicators.itertuples(index=False):
         src = sources.get(rec.source_id)
         source = src.title if src else "—"
-        cells = [rec.title, f"RF{rec.risk_factor}", rec.value or "—", f"{rec.score:.1f}",
+        cells = [rec.title, f"RF{rec.risk_factor}", rec.value or "—", format_decimal(rec.score, 1),
                  rec.observed, source]
         rows.append([Paragraph(_e(v), _style(7)) for v in cells])
     return rows
@@ -238,7 +238,7 @@ def _draw_page(c: canvas.Canvas, data: BriefData) -> dict[str, tuple[float, floa
     top = _para(c, title, x0, top, width, _style(17, bold=True, leading=21))
     kind = t("label.unit") if data.kind == "unit" else t("label.country")
     sub = t("brief.subtitle", kind=kind, country=data.country_name, code=data.country,
-            period=data.period, date=data.generated.isoformat(), method=METHOD_VERSION)
+            period=data.period, date=format_date(data.generated, "long"), method=t("method.version"))
     top = _para(c, _e(sub), x0, top - 2, width, _style(8.5, color=MUTED))
     if data.fictional:
         top = _para(c, "<b>" + _e(t("demo.banner")) + "</b>", x0, top - 3, width, _style(8, color=DEMO_RED))
@@ -276,26 +276,30 @@ def _draw_page(c: canvas.Canvas, data: BriefData) -> dict[str, tuple[float, floa
         note = t("brief.no_indicators")
     top = _para(c, _e(note), x0, top - 2, width, _style(6.5, color=MUTED)) - 6
 
-    # upcoming triggers (trigger calendar, FoA risk factor 8)
+    # dates of heightened sensitivity (calendar of FoA risk factor 8)
     top = _heading(c, t("brief.triggers", days=90), x0, top, width)
     text = "; ".join(f"<b>{_e(d)}</b> {_e(label)}" for d, label in data.triggers)
     top = _para(c, text or _e(t("brief.no_triggers")), x0, top, width,
-                _style(7.3, leading=9.1)) - 6
+                _style(7.3, leading=9.1)) - 2
+    top = _para(c, _e(t("brief.triggers_note")), x0, top, width, _style(6.5, color=MUTED)) - 6
 
     # how to read
     top = _heading(c, t("brief.how_to_read"), x0, top, width)
     top = _para(c, _e(t("brief.how_to_read_text")), x0, top, width, _style(7.3, leading=9.1)) - 6
+    if data.comparability_note:
+        top = _para(c, _e(data.comparability_note), x0, top + 4, width,
+                    _style(7.3, leading=9.1)) - 6
 
     # method and attribution
     top = _heading(c, t("brief.method_sources"), x0, top, width)
-    text = _e(t("brief.method_text", method=METHOD_VERSION))
+    text = _e(t("brief.method_text", method=t("method.version")))
     top = _para(c, text, x0, top, width, _style(6.8, leading=8.4))
     lines = [f"{s.title}" + (f" ({s.publisher})" if s.publisher else "") + f" — "
              f"{t('label.licence').lower()}: {s.licence or t('export.licence_unknown')}"
              + (f" — {s.url}" if s.url else "") for s in data.sources]
     src_text = t("footer.sources", sources="; ".join(lines) if lines else "—")
     top = _para(c, _e(src_text), x0, top - 2, width, _style(6.8, leading=8.4))
-    attribution = t("brief.attribution", date=data.generated.isoformat(), method=METHOD_VERSION,
+    attribution = t("brief.attribution", date=format_date(data.generated, "long"), method=t("method.version"),
                     coverage=data.coverage_note)
     _para(c, _e(attribution), x0, top - 2, width, _style(6.8, color=MUTED, leading=8.4))
     return boxes
@@ -332,7 +336,7 @@ def render_brief(data: BriefData) -> bytes:
     c = canvas.Canvas(buffer, pagesize=A4)
     c.setTitle(data.title)
     c.setAuthor(t("app.title"))
-    c.setSubject(t("brief.pdf_subject", method=METHOD_VERSION))
+    c.setSubject(t("brief.pdf_subject", method=t("method.version")))
     boxes = _draw_page(c, data)
     c.showPage()
     if data.fictional:
@@ -348,7 +352,7 @@ def render_brief(data: BriefData) -> bytes:
     if data.fictional:
         page.merge_page(reader.pages[1])
     writer.add_metadata({"/Title": data.title, "/Author": t("app.title"),
-                         "/Subject": t("brief.pdf_subject", method=METHOD_VERSION)})
+                         "/Subject": t("brief.pdf_subject", method=t("method.version"))})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

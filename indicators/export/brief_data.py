@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import shapely
 
 from indicators import views
+from indicators.comparability import risk_factor_coverage
 from indicators.export.charts import Context, Selection, SelectionError, open_context, resolve
 from indicators.export.meta import SourceRef, sources_by_id
 from indicators.figures.maps import choropleth_geo, units_geojson
@@ -28,6 +29,8 @@ from indicators.figures.style import class_label, class_of, font
 from indicators.figures.trends import trend
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
+from indicators.i18n.formatting import format_date, format_number, format_signed, format_significant
+from indicators.i18n.names import indicator_title, measure_unit, rf_title, unit_name
 from indicators.measures import measure_series, measure_values
 from indicators.monitoring.calendar import upcoming_events
 from indicators.scoring.alerts import compute_alerts
@@ -66,6 +69,8 @@ class BriefData:
     trend_fig: go.Figure
     generated: date = field(default_factory=date.today)
     triggers: list[tuple[str, str]] = field(default_factory=list)  # (date, text), next 90 days
+    #: cross-country comparability and country-level-only caveats ('' when none apply)
+    comparability_note: str = ""
 
     @property
     def title(self) -> str:
@@ -87,7 +92,7 @@ def _compact(fig: go.Figure, size: tuple[int, int], *, legend_top: bool = True) 
 def _map_figure(gdf: gpd.GeoDataFrame, values: pd.DataFrame, highlight: list[str]) -> go.Figure:
     fig = choropleth_geo(gdf, values, value_col="score", label=t("brief.map_label"), title="",
                          geojson=units_geojson(gdf))
-    fig.update_traces(showscale=False)  # the brief draws the class legend itself
+    fig.update_traces(showscale=False, selector={"type": "choropleth"})  # legend drawn by the brief
     chosen = gdf[gdf["unit_id"].isin(highlight)]
     if len(chosen):
         outline = shapely.union_all(np.asarray(chosen.geometry.values, dtype=object))
@@ -173,7 +178,7 @@ def _top_indicators(ctx: Context, unit_ids: list[str], period: int, single: bool
     frame = frame.dropna(subset=["score"]).sort_values("contribution", ascending=False)
     frame = frame[frame["contribution"] > 0].head(N_TOP_INDICATORS)
     meta = ctx.con.execute("SELECT code, title, coalesce(unit, '') FROM indicators").fetchall()
-    titles = {c: (ti, u) for c, ti, u in meta}
+    titles = {c: (indicator_title(c, ti), measure_unit(u)) for c, ti, u in meta}
     if single:
         detail = ctx.result.indicator_frame(unit_ids[0], period).set_index("indicator")
         src = views.unit_observation_sources(ctx.con, unit_ids[0])
@@ -184,7 +189,7 @@ def _top_indicators(ctx: Context, unit_ids: list[str], period: int, single: bool
         value = observed = source_id = ""
         if single and rec.indicator in detail.index:
             d = detail.loc[rec.indicator]
-            value = f"{float(d['value']):.4g}" + (f" {unit}" if unit else "")
+            value = format_significant(float(d["value"])) + (f" {unit}" if unit else "")
             observed = str(int(d["source_period"])) + (" *" if bool(d["carried_forward"]) else "")
             key = (rec.indicator, int(d["source_period"]))
             if key in src.index:
@@ -196,7 +201,7 @@ def _top_indicators(ctx: Context, unit_ids: list[str], period: int, single: bool
             vals = p.original[i, pos, ctx.result.period_index[t_pos]]
             vals = vals[~np.isnan(vals)]
             if vals.size:
-                value = t("brief.median_value", value=f"{float(np.median(vals)):.4g}",
+                value = t("brief.median_value", value=format_significant(float(np.median(vals))),
                           unit=unit).strip()
             found = ctx.con.execute(
                 "SELECT o.source, count(*) FROM observations o WHERE o.indicator = ? AND o.period <= ? "
@@ -232,7 +237,7 @@ def _alert_lines_unit(ctx: Context, unit: str, period: int) -> list[tuple[str, s
         row = hit.iloc[0]
         detail = t("brief.alert_yes")
         if key == "sharp_risers" and pd.notna(row["change"]):
-            detail += " " + t("brief.alert_change", change=f"{row['change']:+.2f}",
+            detail += " " + t("brief.alert_change", change=format_signed(row["change"]),
                               since=alerts.previous_period)
         if row.get("drivers"):
             detail += " " + t("brief.alert_drivers", drivers=row["drivers"])
@@ -289,7 +294,7 @@ def brief_data(
     now = frame[frame["period"] == period]
     n_ranked = int(now["rank"].notna().sum())
     country_name = ctx.options.countries.get(country, country)
-    titles = {i: rf.title for i, rf in RISK_FACTORS.items()}
+    titles = {i: rf_title(i, rf.title) for i, rf in RISK_FACTORS.items()}
     region_med = {r: float(now[f"rf{r:02d}"].median()) for r in range(1, 15)}
     in_country = now[now["country"] == country]
     country_med = {r: float(in_country[f"rf{r:02d}"].median()) for r in range(1, 15)}
@@ -302,6 +307,8 @@ def brief_data(
         row = now[now["unit_id"] == unit].iloc[0]
         local = ctx.con.execute("SELECT name_local FROM units WHERE unit_id = ?", [unit]).fetchone()
         name, name_local = str(row["unit_name"]), (local[0] if local and local[0] else None)
+        shown = unit_name(name, name_local)  # the language's script; the other spelling after it
+        name, name_local = shown, (name if shown != name else name_local)
         composite = None if pd.isna(row["composite"]) else float(row["composite"])
         coverage = float(row["coverage"]) if pd.notna(row["coverage"]) else None
         r = ranks[ranks["unit_id"] == unit]
@@ -315,7 +322,7 @@ def brief_data(
             (t("profile.rank_in_country"), t("brief.rank_value", rank=_fmt_rank(row["rank_in_country"]),
                                              n=int(in_country["rank"].notna().sum()))
              if composite is not None else "—"),
-            (t("label.coverage"), t("brief.coverage_value", share=f"{(coverage or 0) * 100:.0f}")),
+            (t("label.coverage"), t("brief.coverage_value", share=format_number((coverage or 0) * 100))),
         ]
         alert_lines = _alert_lines_unit(ctx, unit, period)
         unit_rf = {r_: row[f"rf{r_:02d}"] for r_ in range(1, 15)}
@@ -324,7 +331,7 @@ def brief_data(
         gdf = views.units_geo(ctx.con, (country,))
         highlight = [unit]
         top = _top_indicators(ctx, [unit], period, single=True)
-        coverage_note = t("brief.coverage_unit", share=f"{(coverage or 0) * 100:.0f}", period=period)
+        coverage_note = t("brief.coverage_unit", share=format_number((coverage or 0) * 100), period=period)
     else:
         name, name_local = country_name, ctx.con.execute(
             "SELECT name_local FROM countries WHERE iso3 = ?", [country]).fetchone()[0]
@@ -366,6 +373,8 @@ def brief_data(
                             name=t("brief.band", country=country_name))
     trend_fig.update_yaxes(tickfont=font(8), title_font=font(9))
 
+    comparability_note = _comparability_note(ctx, country, period, values,
+                                             unit if unit is not None else None)
     source_ids = set(top["source_id"]) | {s for s in _composite_source_ids(ctx.con)}
     triggers = _triggers(ctx.con, country)
     return BriefData(
@@ -375,19 +384,41 @@ def brief_data(
         key_lines=key_lines, alert_lines=alert_lines, top_indicators=top,
         sources=sources_by_id(ctx.con, source_ids), coverage_note=coverage_note,
         map_fig=map_fig, rf_fig=rf_fig, trend_fig=trend_fig, triggers=triggers,
+        comparability_note=comparability_note,
     )
 
 
+def _comparability_note(ctx: Context, country: str, period: int, values: pd.DataFrame,
+                        unit: str | None) -> str:
+    """Which risk factors this country lacks (or alone has), and country-level-only scores."""
+    comp = risk_factor_coverage(ctx.result, period, tuple(ctx.options.countries))
+    parts = []
+    lacking = [f"RF{rf}" for rf, countries in sorted(comp.gaps.items()) if country in countries]
+    only_here = [f"RF{rf}" for rf, countries in sorted(comp.gaps.items())
+                 if country not in countries]
+    if lacking or only_here:
+        parts.append(t("brief.comparability", lacking=", ".join(lacking) or "—",
+                       only_here=", ".join(only_here) or "—"))
+    notes = values.set_index("unit_id")["note"] if "note" in values else pd.Series(dtype=object)
+    chosen = [unit] if unit is not None else list(values.loc[values["country"] == country,
+                                                             "unit_id"])
+    kinds = {notes.get(u) for u in chosen} - {None}
+    for kind in sorted(k for k in kinds if isinstance(k, str)):
+        parts.append(t(f"unit_note.{kind}"))
+    return " ".join(parts)
+
+
 def _triggers(con: duckdb.DuckDBPyConnection, country: str, days: int = 90,
-              limit: int = 6) -> list[tuple[str, str]]:
-    """Upcoming trigger-calendar events of ``country`` (FoA risk factor 8) for the brief."""
-    upcoming = upcoming_events(con, date.today(), days, [country]).head(limit)
+              limit: int = 6, today: date | None = None) -> list[tuple[str, str]]:
+    """Dates of heightened sensitivity of ``country`` in the next ``days`` days (calendar of
+    FoA risk factor 8) for the brief; an event not checked against a source says "(to verify)"."""
+    upcoming = upcoming_events(con, today or date.today(), days, [country]).head(limit)
     out = []
     for row in upcoming.itertuples(index=False):
         text = str(row.title)
         if str(row.status) == "to verify":
-            text += " (to verify)"
-        out.append((row.date.isoformat(), text))
+            text += f" ({t('calendar.status_to_verify')})"
+        out.append((format_date(row.date, "medium"), text))
     return out
 
 

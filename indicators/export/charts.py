@@ -28,6 +28,7 @@ from indicators.figures.profile import risk_factor_bars
 from indicators.figures.trends import trend
 from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
+from indicators.i18n.names import localise_options, rf_title
 from indicators.measures import (
     country_averages,
     distribution_band,
@@ -95,7 +96,7 @@ class Context:
 def open_context(con: duckdb.DuckDBPyConnection, result: ScoreResult | None = None) -> Context:
     """Score the warehouse (method v1 defaults) unless ``result`` is given."""
     result = result if result is not None else score(load_panel(con), ScoringConfig())
-    return Context(con, result, views.filter_options(con), is_fictional(con))
+    return Context(con, result, localise_options(views.filter_options(con)), is_fictional(con))
 
 
 def resolve(ctx: Context, sel: Selection) -> Selection:
@@ -218,7 +219,7 @@ def risk_factor_table(unit_scores: Mapping[int, float | None], country_median: M
     """The data of the 14-risk-factor chart: one row per risk factor, three series."""
     return pd.DataFrame({
         "risk_factor": list(range(1, 15)),
-        "title": [RISK_FACTORS[r].title for r in range(1, 15)],
+        "title": [rf_title(r, RISK_FACTORS[r].title) for r in range(1, 15)],
         unit_label: [unit_scores.get(r) for r in range(1, 15)],
         t("label.country_median"): [country_median.get(r) for r in range(1, 15)],
         t("label.region_median"): [region_median.get(r) for r in range(1, 15)],
@@ -235,7 +236,7 @@ def profile_chart(ctx: Context, sel: Selection) -> Chart:
     unit_rf = {r: row[f"rf{r:02d}"] for r in range(1, 15)}
     country_med = medians_by_risk_factor(ctx.result, sel.period, country)
     region_med = medians_by_risk_factor(ctx.result, sel.period)
-    titles = {i: rf.title for i, rf in RISK_FACTORS.items()}
+    titles = {i: rf_title(i, rf.title) for i, rf in RISK_FACTORS.items()}
     country_name = ctx.options.countries.get(country, country)
     meta = ExportMeta(
         title=t("profile.rf_title", unit=row["unit_name"], period=sel.period),

@@ -1,5 +1,6 @@
 """``python -m indicators export {map,trend,profile,brief} [--db PATH] --format FMT
-[--country ISO3] [--unit ID] [--period YEAR] [--measure composite|rfNN|INDICATOR] --out FILE``.
+[--country ISO3] [--unit ID] [--period YEAR] [--measure composite|rfNN|INDICATOR] [--lang LANG]
+--out FILE``.
 
 Images (png, svg, pdf) and data (csv, xlsx) of the map, trend and profile charts; the brief
 is a PDF of one municipality (``--unit``) or one country (``--country``). Exit codes: 0 written,
@@ -29,6 +30,9 @@ def add_export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--measure", default="composite", metavar="composite|rfNN|INDICATOR",
                    help="what the map or trend shows (default: composite)")
     p.add_argument("--out", required=True, metavar="FILE", help="output file")
+    p.add_argument("--lang", default="en", metavar="LANG",
+                   help="language of the texts, numbers and dates: en, bs, hr, sr-Latn, sr-Cyrl, "
+                        "mk, sq (default: en); column codes in data files stay the same")
 
 
 def _err(message: str) -> int:
@@ -37,7 +41,17 @@ def _err(message: str) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write the requested file; print what was written; return an exit code."""
+    """Write the requested file in ``--lang``; print what was written; return an exit code."""
+    from indicators.i18n import available_languages, normalise, use_language
+
+    lang = normalise(getattr(args, "lang", None) or "en")
+    if lang not in available_languages():
+        return _err(f"unknown language {args.lang!r}: use one of {', '.join(available_languages())}")
+    with use_language(lang):
+        return _run_export(args)
+
+
+def _run_export(args: argparse.Namespace) -> int:
     from indicators.export import images, tables
     from indicators.export.charts import Selection, SelectionError, build_chart, open_context
     from indicators.warehouse import connect

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import textwrap
 import threading
@@ -252,6 +253,20 @@ def render(
 # --- figures fit for export -----------------------------------------------------------------
 
 
+#: The app's static folder (``static/`` beside dashboard.py), served at ``app/static/``.
+STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
+
+
+def static_geojson(url: str) -> dict:
+    """The GeoJSON a screen map references by URL (``app/static/geo/<key>.json``), read from
+    the static folder: exports are drawn by kaleido, which cannot fetch the app's URLs."""
+    rel = url.split("app/static/", 1)[1] if "app/static/" in url else url
+    path = (STATIC_ROOT / rel).resolve()
+    if STATIC_ROOT.resolve() not in path.parents or not path.is_file():
+        raise ValueError(f"map geometry {url!r} is not a file of the static folder")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def vector_version(fig: go.Figure) -> go.Figure:
     """A copy where every MapLibre choropleth is a vector ``go.Choropleth`` on a geo subplot.
 
@@ -261,10 +276,12 @@ def vector_version(fig: go.Figure) -> go.Figure:
     data = fig.to_dict()
     converted = False
     for trace in data.get("data", []):
-        if trace.get("type") == "choroplethmap":
-            trace["type"] = "choropleth"
+        if trace.get("type") in ("choroplethmap", "scattermap"):
+            trace["type"] = "choropleth" if trace["type"] == "choroplethmap" else "scattergeo"
             for key in ("below", "subplot"):
                 trace.pop(key, None)
+            if isinstance(trace.get("geojson"), str):
+                trace["geojson"] = static_geojson(trace["geojson"])
             converted = True
     if converted:
         layout = data.setdefault("layout", {})

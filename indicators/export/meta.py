@@ -18,6 +18,7 @@ import duckdb
 
 from indicators.figures.style import standard_footer
 from indicators.i18n import t
+from indicators.i18n.formatting import format_date
 from indicators.scoring.config import METHOD_VERSION
 from indicators.views import measure_kind
 
@@ -74,7 +75,7 @@ class ExportMeta:
         """``(field, value)`` rows of the XLSX metadata sheet (sources follow as a table)."""
         rows = [
             (t("export.meta_title"), self.title),
-            (t("export.meta_generated"), self.generated.isoformat()),
+            (t("export.meta_generated"), format_date(self.generated, "long")),
             (t("export.meta_method"), self.method),
             (
                 t("export.meta_fictional"),

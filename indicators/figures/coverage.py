@@ -21,6 +21,7 @@ from indicators.figures.style import (
     unique_labels,
 )
 from indicators.i18n import t
+from indicators.i18n.names import localise_names
 
 _ANNOTATE_MAX_CELLS = 400
 
@@ -40,9 +41,10 @@ def coverage_matrix(df: pd.DataFrame, value_col: str = "share") -> pd.DataFrame:
     A frame that is already wide (index = indicators, columns = periods) is returned as is.
     """
     if {"indicator", "period", value_col}.issubset(df.columns):
-        return df.pivot_table(
+        wide = df.pivot_table(
             index="indicator", columns="period", values=value_col, aggfunc="mean", sort=False
         )
+        return wide.reindex(columns=sorted(wide.columns))  # periods in time order
     return df
 
 
@@ -181,7 +183,7 @@ def rank_shift(
     frame = frame.reindex(frame["shift"].abs().sort_values(ascending=False, kind="stable").index)
     frame = frame.head(top_k)
     names = unique_labels(
-        frame["unit_name"].tolist(),
+        localise_names(frame)["unit_name"].tolist(),
         frame["country"].astype(str).tolist() if "country" in frame else None,
     )
     connector_x: list[float | None] = []

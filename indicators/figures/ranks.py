@@ -18,6 +18,8 @@ from indicators.figures.style import (
     unique_labels,
 )
 from indicators.i18n import t
+from indicators.i18n.formatting import format_decimal
+from indicators.i18n.names import localise_names
 
 _INTERVAL_COLS = ("rank_p05", "rank_p95")
 
@@ -52,7 +54,7 @@ def rank_intervals(
     sort_cols = [point_col, "rank"] if point_col != "rank" and "rank" in frame else [point_col]
     frame = frame.sort_values(sort_cols, kind="stable").head(top_n)
     names = unique_labels(
-        frame["unit_name"].tolist(),
+        localise_names(frame)["unit_name"].tolist(),
         frame["country"].astype(str).tolist() if "country" in frame else None,
     )
     points = frame[point_col].astype(float)
@@ -71,7 +73,7 @@ def rank_intervals(
         },
         customdata=[
             [
-                f"{v:.1f}" if pd.notna(v) else class_label("insufficient"),
+                format_decimal(v, 1) if pd.notna(v) else class_label("insufficient"),
                 class_label(c),
                 f"{lo:.0f}–{hi:.0f}" if has_interval and pd.notna(lo) and pd.notna(hi) else "—",
             ]

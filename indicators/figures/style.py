@@ -15,6 +15,7 @@ from datetime import date
 import plotly.graph_objects as go
 
 from indicators.i18n import t
+from indicators.i18n.formatting import format_date, separators
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
 FONT_SIZE = 12
@@ -168,6 +169,7 @@ def base_layout(
         },
         hoverlabel={"bgcolor": BACKGROUND, "bordercolor": AXIS_COLOR, "font": font(12)},
         colorway=list(OKABE_ITO),
+        separators=separators(),  # decimal comma / thousands dot in BCMS, mk, sq (hover, ticks)
     )
     return fig
 
@@ -245,7 +247,7 @@ def standard_footer(
         t(
             "footer.method",
             method=method or t("method.version"),
-            date=(generated or date.today()).isoformat(),
+            date=format_date(generated or date.today(), "long"),
         )
     )
     if coverage:

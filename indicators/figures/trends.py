@@ -22,6 +22,7 @@ from indicators.figures.style import (
     unique_labels,
 )
 from indicators.i18n import t
+from indicators.i18n.names import localise_names
 
 _DASHES = ("solid", "dash", "dot", "dashdot")
 
@@ -146,7 +147,7 @@ def trend(
                     hovertemplate=t("label.median") + " %{x}: %{y:.1f}<extra></extra>",
                 )
             )
-    frame = series_df.sort_values([group_col, "period"])
+    frame = localise_names(series_df, group_col).sort_values([group_col, "period"])
     for i, (name, rows) in enumerate(frame.groupby(group_col, sort=False)):
         periods = rows["period"].tolist()
         fig.add_trace(
@@ -213,7 +214,8 @@ def change_bars(
         merged = merged.head(top_n)
     merged = merged.sort_values("change", ascending=False, kind="stable")
     names = unique_labels(
-        merged["unit_name"].tolist() if "unit_name" in merged else merged["unit_id"].tolist(),
+        localise_names(merged)["unit_name"].tolist() if "unit_name" in merged
+        else merged["unit_id"].tolist(),
         merged["country"].astype(str).tolist() if "country" in merged else None,
     )
     change = merged["change"].astype(float)

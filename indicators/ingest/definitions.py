@@ -19,6 +19,9 @@ from indicators.catalog import FIELDS, CatalogError, Indicator, store_catalog, v
 from indicators.ingest.detect import apply_mapping, canonical
 from indicators.ingest.preview import Preview, Writer
 from indicators.ingest.readers import ReadError, Table, iter_rows, read_table
+from indicators.ingest.readers.base import MAX_DEFINITIONS_BYTES, MAX_JSON_DEPTH
+from indicators.ingest.readers.guard import read_stable_bytes
+from indicators.ingest.readers.sniff import json_depth
 from indicators.ingest.report import Problem
 
 _FIELD_IN_MESSAGE = re.compile(r"^(?:field '(\w+)'|(\w+) must|FoA indicator|code )")
@@ -42,16 +45,42 @@ def read_definition_records(
     return out, table.info, problems, "row"
 
 
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases (``&a`` / ``*a``): definitions never need them, and
+    aliases are how "billion laughs" files blow up."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ReadError(
+                f"the file uses a YAML alias (*{event.anchor}, line {event.start_mark.line + 1}); "
+                "definitions must be written out in full",
+                "replace the alias by the text it stands for",
+                row=event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)
+
+
 def _read_yaml(path: Path) -> tuple[list[tuple[int, dict[str, Any], str]], Any, list[Problem], str]:
-    text = path.read_bytes()
+    text = read_stable_bytes(path, MAX_DEFINITIONS_BYTES, "definitions file")
     if not text.strip():
         raise ReadError("the file is empty", "write one definition per entry")
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ReadError(
+            f"the file is nested {depth:,} levels deep (at most {MAX_JSON_DEPTH}): it is not an "
+            "indicator-definitions file",
+            "write one definition per entry (code: …, title: …)",
+        )
     try:
-        data = yaml.safe_load(text.decode("utf-8-sig"))
+        data = yaml.load(text.decode("utf-8-sig"), Loader=_PlainLoader)  # noqa: S506 - safe loader
     except UnicodeDecodeError:
         raise ReadError("the YAML file is not UTF-8", "save it as UTF-8") from None
+    except RecursionError:
+        raise ReadError("the file is nested too deeply to be read",
+                        "write one definition per entry (code: …, title: …)") from None
     except yaml.YAMLError as exc:
-        raise ReadError(f"not valid YAML ({exc})".replace("\n", " "),
+        raise ReadError(f"not valid YAML ({exc})".replace("\n", " ")[:400],
                         "check indentation and colons") from None
     if isinstance(data, dict) and "indicators" in data and isinstance(data["indicators"], list):
         data = data["indicators"]

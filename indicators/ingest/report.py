@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from indicators.i18n import t
+
 #: Statuses of an :class:`ImportReport`.
 STATUSES: tuple[str, ...] = ("imported", "rejected", "dry-run", "already imported")
 #: At most this many problem lines in :meth:`ImportReport.to_text`.
@@ -48,9 +50,10 @@ class Problem:
         """``"obs.csv, row 7, column 'value'"`` (the parts that are known)."""
         parts = [self.file] if self.file else []
         if self.row is not None:
-            parts.append(f"{self.row_label} {self.row}")
+            label = t("import.loc_feature") if self.row_label == "feature" else t("import.loc_row")
+            parts.append(f"{label} {self.row}")
         if self.column:
-            label = "field" if self.row_label == "feature" else "column"
+            label = t("import.loc_field") if self.row_label == "feature" else t("import.loc_column")
             parts.append(f"{label} '{self.column}'")
         return ", ".join(parts)
 
@@ -147,23 +150,24 @@ class ImportReport:
         return out
 
     def _headline(self) -> str:
-        what = self.kind + (f", {self.layout} form" if self.layout else "")
-        head = f"Import of {self.file}" + (f" ({what})" if self.kind != "unknown" else "")
+        what = self.kind + (t("import.form", layout=self.layout) if self.layout else "")
+        head = t("import.head", file=self.file) + (f" ({what})" if self.kind != "unknown" else "")
         if self.status == "already imported":
             prev = self.previous_import or {}
-            when = f" on {str(prev['imported_at'])[:19]}" if prev.get("imported_at") else ""
-            pid = f" as import #{prev['import_id']}" if prev.get("import_id") else ""
-            return f"{head}: ALREADY IMPORTED{pid}{when}; nothing was changed."
+            when = (t("import.on", when=str(prev["imported_at"])[:19])
+                    if prev.get("imported_at") else "")
+            pid = t("import.as", id=prev["import_id"]) if prev.get("import_id") else ""
+            return t("import.already", head=head, pid=pid, when=when)
         if self.status == "rejected":
             if self.dry_run:
-                return f"{head}: DRY RUN, would be REJECTED; nothing was written."
-            return f"{head}: REJECTED; nothing was changed."
+                return t("import.dry_rejected", head=head)
+            return t("import.rejected", head=head)
         if self.status == "dry-run":
-            verdict = "would be imported" if self.ok else "would be REJECTED"
-            return f"{head}: DRY RUN, {verdict}; nothing was written."
+            verdict = t("import.would_import") if self.ok else t("import.would_reject")
+            return t("import.dry_run", head=head, verdict=verdict)
         if self.partial:
-            return f"{head}: IMPORTED PARTIALLY as import #{self.import_id}."
-        return f"{head}: IMPORTED as import #{self.import_id}."
+            return t("import.partial", head=head, id=self.import_id)
+        return t("import.imported", head=head, id=self.import_id)
 
     def _summary_lines(self) -> list[str]:
         lines = [self._headline()]
@@ -179,9 +183,9 @@ class ImportReport:
             else:
                 verb, good = "valid", max(0, self.rows_total - self.rows_rejected)
             lines.append(
-                f"  rows: {self.rows_total} total, {good} {verb}, "
-                f"{self.rows_rejected} with problems"
-                + (f"; {self.records_landed} record(s) written" if self.status == "imported"
+                "  " + t("import.rows", total=self.rows_total, good=good,
+                         verb=t(f"import.verb_{verb}"), bad=self.rows_rejected)
+                + (t("import.records", n=self.records_landed) if self.status == "imported"
                    else "")
             )
         return lines
@@ -193,28 +197,23 @@ class ImportReport:
             lines.extend("  " + x for x in rel._summary_lines())
         problems = self.all_problems()
         if problems:
-            label = "Rejected rows" if self.status == "imported" else "Problems"
+            label = t("import.rejected_rows") if self.status == "imported" else t("data.problems")
             lines.append(f"{label} ({len(problems)}):")
             for p in problems[:max_lines]:
                 lines.append("  " + p.text())
             if len(problems) > max_lines:
-                lines.append(
-                    f"  … and {len(problems) - max_lines} more (see rejected rows CSV)"
-                )
+                lines.append("  " + t("import.more_csv", n=len(problems) - max_lines))
             if self.fatal or any(r.fatal for r in self.related):
-                lines.append("Fix these and import again (no row can land before they are fixed).")
+                lines.append(t("import.fix_fatal"))
             elif self.status in ("rejected", "dry-run") and not self.allow_partial:
-                lines.append(
-                    "Fix these and import again, or use --allow-partial to land the valid rows "
-                    "and keep the rest as rejected rows."
-                )
+                lines.append(t("import.fix_or_partial"))
         warnings = self.all_warnings()
         if warnings:
-            lines.append(f"Warnings ({len(warnings)}):")
+            lines.append(f"{t('import.warnings')} ({len(warnings)}):")
             for p in warnings[:max_lines]:
                 lines.append("  " + p.text())
             if len(warnings) > max_lines:
-                lines.append(f"  … and {len(warnings) - max_lines} more")
+                lines.append("  " + t("import.more", n=len(warnings) - max_lines))
         return "\n".join(lines)
 
     def rejected_frame(self) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from indicators.i18n import t
 from indicators.publish import copy_on_write
 from indicators.warehouse import connect, resolve_db_path, transaction
 
@@ -33,17 +34,20 @@ class UndoReport:
 
     def to_text(self) -> str:
         """One readable sentence."""
-        text = (
-            f"Import {self.import_id} ({self.file_name}) undone: {self.removed} rows removed, "
-            f"{self.restored} earlier values restored."
-        )
+        text = t("import.undone", id=self.import_id, file=self.file_name, removed=self.removed,
+                 restored=self.restored)
         if self.kept_later:
-            text += f" {self.kept_later} rows were overwritten by a later import and were kept."
+            text += " " + t("import.undone_kept", n=self.kept_later)
         return text
 
 
-def undo_import(db: str | os.PathLike[str] | None, import_id: int) -> UndoReport:
-    """Undo import ``import_id`` of warehouse ``db``; raises :class:`UndoError` when impossible."""
+def undo_import(
+    db: str | os.PathLike[str] | None, import_id: int, undone_by: str | None = None
+) -> UndoReport:
+    """Undo import ``import_id`` of warehouse ``db``; raises :class:`UndoError` when impossible.
+
+    ``undone_by`` (the authenticated account, or ``cli:<OS user>``) is recorded on the import.
+    """
     path = resolve_db_path(db)
     if not path.exists():
         raise UndoError(f"Warehouse {path} does not exist.")
@@ -51,13 +55,13 @@ def undo_import(db: str | os.PathLike[str] | None, import_id: int) -> UndoReport
         con = connect(tmp)
         try:
             with transaction(con):
-                report = _undo(con, int(import_id))
+                report = _undo(con, int(import_id), undone_by)
         finally:
             con.close()
     return report
 
 
-def _undo(con: duckdb.DuckDBPyConnection, import_id: int) -> UndoReport:
+def _undo(con: duckdb.DuckDBPyConnection, import_id: int, undone_by: str | None) -> UndoReport:
     row = con.execute(
         "SELECT file_name, kind, status FROM imports WHERE import_id = ?", [import_id]
     ).fetchone()
@@ -93,6 +97,9 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int) -> UndoReport:
     ).fetchone()[0]
     if has_incidents:
         con.execute("DELETE FROM incidents WHERE import_id = ?", [import_id])
-    con.execute("UPDATE imports SET status = 'undone' WHERE import_id = ?", [import_id])
+    con.execute(
+        "UPDATE imports SET status = 'undone', undone_by = ?, undone_at = current_timestamp "
+        "WHERE import_id = ?", [undone_by, import_id],
+    )
     return UndoReport(import_id, file_name, int(removed), int(restored),
                       int(touched) - int(restored))

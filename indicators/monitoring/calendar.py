@@ -1,14 +1,19 @@
-"""The trigger calendar (FoA risk factor 8): dated events that can set off or worsen violence.
+"""The calendar of dates of heightened sensitivity (FoA risk factor 8).
 
-Elections and censuses (FoA 8.8), anniversaries, commemorations and contested holidays (8.11),
-verdicts of war-crimes courts (8.12). An event is one date, or a *yearly rule* (``recurrence:
-yearly``) whose ``date`` is its first occurrence; rules are expanded per year when queried.
+Elections and censuses (FoA 8.8), anniversaries, commemorations and national or public
+holidays (8.11), verdicts of war-crimes courts (8.12). Commemorations of victims are not causes
+of violence: the calendar lists dates around which denial, glorification, counter-gatherings
+and incidents have clustered, so that monitors can watch them. An event is one date, or a
+*yearly rule* (``recurrence: yearly``) whose ``date`` is its first occurrence in the calendar
+(``since`` = the year the observance began); rules are expanded per year when queried.
 
 Where events come from:
 
-* ``calendar.yaml`` beside this module ships facts for the six countries (2010-2026), each with
-  a source (publisher + URL) or ``status: to verify``. It is read for warehouses that hold real
-  data, never for the fictional demo region.
+* ``calendar.yaml`` beside this module ships facts for the six countries (2010-2026). Each
+  event carries the date it was ``checked`` and either a source (publisher + the URL of the
+  page that states the fact) with ``status: sourced``, or ``status: to verify`` with what a
+  search found (``evidence``); rules in :mod:`indicators.monitoring.calendar_event`. It is
+  read for warehouses that hold real data, never for the fictional demo region.
 * the warehouse table ``events``: calendar CSV imports (``python -m indicators import
   calendar.csv``) and the demo generator's invented events. A stored event with the same
   ``event_id`` as a shipped one replaces it (``status: withdrawn`` hides it), so the calendar
@@ -20,10 +25,8 @@ Core functions: :func:`events_between`, :func:`upcoming_events` and :func:`trend
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,183 +34,43 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from indicators.monitoring.calendar_event import (  # noqa: F401  (re-exported)
+    CATEGORIES,
+    FIRST_YEAR,
+    ONE_OFF,
+    REAL_COUNTRIES,
+    RECURRENCES,
+    STATUSES,
+    CalendarError,
+    Event,
+    event_id_for,
+    event_problems,
+    is_specific_url,
+    parse_date,
+    scare_quotes,
+    validate_event,
+)
+
 CALENDAR_YAML = Path(__file__).resolve().parent / "calendar.yaml"
-#: Event category -> the FoA risk-factor-8 indicator it informs.
-CATEGORIES: dict[str, str] = {
-    "election": "8.8",
-    "census": "8.8",
-    "commemoration": "8.11",
-    "holiday": "8.11",
-    "verdict": "8.12",
-    "other": "",  # no single FoA indicator (risk factor 8 in general)
-}
-#: ``fictional`` is for the invented events of the demo region only.
-STATUSES: tuple[str, ...] = ("sourced", "to verify", "withdrawn", "fictional")
-RECURRENCES: tuple[str, ...] = ("none", "yearly")
-#: The coalition's six countries (Kosovo as XKX, the code used by the EU and the World Bank).
-REAL_COUNTRIES: tuple[str, ...] = ("BIH", "HRV", "MKD", "MNE", "SRB", "XKX")
-ISO3_RE = re.compile(r"^[A-Z]{3}$")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
 EVENT_COLUMNS = [
     "date", "country", "category", "foa_indicator", "title", "place", "status", "source",
-    "source_url", "recurring", "fictional", "event_id", "note",
+    "source_url", "recurring", "fictional", "event_id", "note", "checked",
 ]
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y")
-
-
-class CalendarError(ValueError):
-    """An event that does not validate; ``column`` names the field at fault."""
-
-    def __init__(self, message: str, column: str | None = None) -> None:
-        super().__init__(message)
-        self.column = column
-
-
-@dataclass(frozen=True)
-class Event:
-    """One dated event or yearly rule."""
-
-    event_id: str
-    country: str
-    date: dt.date
-    category: str
-    title: str
-    recurrence: str = "none"
-    until_year: int | None = None
-    place: str = ""
-    source: str = ""
-    source_url: str = ""
-    status: str = "to verify"
-    fictional: bool = False
-    note: str = ""
-
-    @property
-    def foa_indicator(self) -> str:
-        """The FoA indicator number this kind of event informs (e.g. ``"8.11"``)."""
-        return CATEGORIES[self.category]
-
-    def occurrences(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        """Dates of this event in ``[start, end]`` (a yearly rule gives one per year)."""
-        if self.recurrence == "none":
-            return [self.date] if start <= self.date <= end else []
-        last = end.year if self.until_year is None else min(end.year, self.until_year)
-        out = []
-        for year in range(max(start.year, self.date.year), last + 1):
-            day = _same_day(self.date, year)
-            if start <= day <= end and day >= self.date:
-                out.append(day)
-        return out
-
-    def as_row(self) -> dict[str, Any]:
-        """A dict for the ``events`` table."""
-        return asdict(self)
-
-
-def _same_day(date: dt.date, year: int) -> dt.date:
-    try:
-        return date.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return dt.date(year, 2, 28)
-
-
-def parse_date(value: Any) -> dt.date:
-    """A date from a YAML/XLSX date or text (YYYY-MM-DD, DD.MM.YYYY[.], DD/MM/YYYY)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00(:00)?", text):
-        text = text[:10]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2024-07-11")
-
-
-def event_id_for(country: str, date: dt.date, title: str) -> str:
-    """A stable id for an event that has none: country, date and a hash of the title."""
-    digest = hashlib.sha256(title.strip().lower().encode("utf-8")).hexdigest()[:8]
-    return f"{country.lower()}-{date.isoformat()}-{digest}"
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (
-        isinstance(value, str) and not value.strip())
-
-
-def _str(value: Any) -> str:
-    return "" if _blank(value) else " ".join(str(value).split())
-
-
-def validate_event(record: dict[str, Any], where: str = "event") -> Event:
-    """Validate one event (YAML entry or CSV row) and return an :class:`Event`.
-
-    Keys: ``id``/``event_id``, ``country``, ``date``, ``category``, ``title`` (required);
-    ``recurrence``, ``until``, ``place``, ``source``, ``url``/``source_url``, ``status``,
-    ``fictional``, ``note``. Without a source and URL the status is ``to verify``.
-    """
-    country = _str(record.get("country")).upper()
-    if not ISO3_RE.match(country):
-        raise CalendarError(f"{where}: country must be an ISO3 code such as BIH, got {country!r}",
-                            "country")
-    try:
-        date = parse_date(record.get("date"))
-    except ValueError as exc:
-        raise CalendarError(f"{where}: {exc}", "date") from None
-    category = _str(record.get("category")).lower()
-    if category not in CATEGORIES:
-        raise CalendarError(
-            f"{where}: category must be one of {', '.join(CATEGORIES)}, got {category!r}",
-            "category")
-    title = _str(record.get("title"))
-    if not title:
-        raise CalendarError(f"{where}: title is empty", "title")
-    recurrence = _str(record.get("recurrence")).lower() or "none"
-    if recurrence not in RECURRENCES:
-        raise CalendarError(f"{where}: recurrence must be 'none' or 'yearly', got {recurrence!r}",
-                            "recurrence")
-    until_raw = record.get("until", record.get("until_year"))
-    until = None
-    if not _blank(until_raw):
-        try:
-            until = int(float(str(until_raw)))
-        except ValueError:
-            raise CalendarError(f"{where}: until must be a year, got {until_raw!r}",
-                                "until") from None
-        if recurrence != "yearly" or until < date.year:
-            raise CalendarError(f"{where}: until ({until}) needs recurrence: yearly and a year "
-                                f"from {date.year} on", "until")
-    source = _str(record.get("source"))
-    url = _str(record.get("source_url", record.get("url")))
-    if url and not re.match(r"^https?://\S+$", url):
-        raise CalendarError(f"{where}: url must start with http:// or https://, got {url!r}", "url")
-    status = _str(record.get("status")).lower() or ("sourced" if source and url else "to verify")
-    if status not in STATUSES:
-        raise CalendarError(f"{where}: status must be one of {', '.join(STATUSES)}, got {status!r}",
-                            "status")
-    if status == "sourced" and not (source and url):
-        raise CalendarError(f"{where}: a sourced event needs a source (publisher) and a url; "
-                            "otherwise mark it status: to verify", "source")
-    event_id = _str(record.get("event_id", record.get("id"))).lower() or event_id_for(
-        country, date, title)
-    if not ID_RE.match(event_id):
-        raise CalendarError(f"{where}: id {event_id!r} must be 3-81 lowercase letters, digits, "
-                            "'-' or '_'", "event_id")
-    fictional = status == "fictional" or str(record.get("fictional", "")).strip().lower() in (
-        "true", "yes", "1")
-    return Event(event_id=event_id, country=country, date=date, category=category, title=title,
-                 recurrence=recurrence, until_year=until, place=_str(record.get("place")),
-                 source=source, source_url=url, status=status, fictional=fictional,
-                 note=_str(record.get("note")))
+#: The label shown after the title of an event that is not sourced (panel, trend markers, brief).
+TO_VERIFY_LABEL = "(to verify)"
 
 
 def load_calendar(path: str | Path = CALENDAR_YAML) -> list[Event]:
-    """The shipped calendar, validated (ids unique, only the six countries, nothing fictional)."""
+    """The shipped calendar, validated: ids unique, only the six countries, nothing fictional,
+    and every event passes :func:`calendar_event.event_problems` (evidence, consistency,
+    wording)."""
     path = Path(path)
     return list(_load_calendar(path, path.stat().st_mtime_ns))
+
+
+def calendar_problems(events: Iterable[Event], today: dt.date | None = None) -> list[str]:
+    """Every problem of ``events`` as ``"<id>: <problem>"`` (empty = trustworthy)."""
+    return [f"{ev.event_id}: {p}" for ev in events for p in event_problems(ev, today)]
 
 
 @lru_cache(maxsize=4)
@@ -224,6 +87,10 @@ def _load_calendar(path: Path, _mtime: int) -> tuple[Event, ...]:
                                 f"{', '.join(REAL_COUNTRIES)} belong in the shipped calendar")
         seen.add(ev.event_id)
         events.append(ev)
+    problems = calendar_problems(events)
+    if problems:
+        raise CalendarError(f"{Path(path).name}: {len(problems)} event(s) fail the evidence "
+                            "and wording rules: " + "; ".join(problems[:10]))
     return tuple(events)
 
 
@@ -298,7 +165,7 @@ def expand(events: Iterable[Event], start: dt.date, end: dt.date,
                 "foa_indicator": ev.foa_indicator, "title": ev.title, "place": ev.place,
                 "status": ev.status, "source": ev.source, "source_url": ev.source_url,
                 "recurring": ev.recurrence == "yearly", "fictional": ev.fictional,
-                "event_id": ev.event_id, "note": ev.note,
+                "event_id": ev.event_id, "note": ev.note, "checked": ev.checked,
             })
     frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     return frame.sort_values(["date", "country", "title"], ignore_index=True)
@@ -326,11 +193,13 @@ def upcoming_events(con: Any, today: Any = None, days: int = 90,
 
 
 def short_label(row: Any, width: int = 34) -> str:
-    """A marker label such as ``"BIH · General elections"`` (title shortened)."""
+    """A marker label such as ``"BIH · General elections"`` (title shortened); an event not
+    sourced ends with ``"(to verify)"``."""
     title = str(row["title"])
     if len(title) > width:
         title = title[: width - 1].rstrip() + "…"
-    return f"{row['country']} · {title}"
+    suffix = f" {TO_VERIFY_LABEL}" if str(row.get("status", "")) == "to verify" else ""
+    return f"{row['country']} · {title}{suffix}"
 
 
 def trend_events(con: Any, countries: Iterable[str] | None, first_year: int,

@@ -111,8 +111,9 @@ class ScoreResult:
         """Long table of indicator values and scores (for the unit profile page).
 
         Columns: unit_id, period, indicator, risk_factor, value (as observed), transformed,
-        score (0-10, direction applied), carried_forward, source_period, excluded.
-        Rows only where the unit has an effective value.
+        score (0-10, direction applied), carried_forward, source_period, excluded,
+        no_population (a per-capita value that cannot be scored: the unit has no population).
+        Rows only where the unit has an effective value (or such an unscorable one).
         """
         p = self.panel
         units = np.arange(p.unit_ids.size)
@@ -123,7 +124,8 @@ class ScoreResult:
             tpos = np.nonzero(self.periods == int(period))[0]
         pidx = self.period_index[tpos]
         vals = p.values[:, units][:, :, pidx]
-        ii, uu, tt = np.nonzero(~np.isnan(vals))
+        no_pop = p.no_population()[:, units][:, :, pidx]
+        ii, uu, tt = np.nonzero(~np.isnan(vals) | no_pop)
         src = p.source_period[:, units][:, :, pidx][ii, uu, tt]
         codes = np.array(p.codes, dtype=object)
         rfs = np.array([d.risk_factor for d in p.indicators], dtype=np.int64)
@@ -140,6 +142,7 @@ class ScoreResult:
                 "carried_forward": src != periods,
                 "source_period": src,
                 "excluded": np.array([c in self.excluded for c in codes], dtype=bool)[ii],
+                "no_population": no_pop[ii, uu, tt],
             }
         )
 

@@ -58,11 +58,22 @@ class Panel:
     observation_counts: np.ndarray  #: (I,) usable observations per indicator (pooled panel size)
     risk_factors_with_data: tuple[int, ...]  #: risk factors with any observation at all
     dropped: dict[str, int] = field(default_factory=dict)  #: reason -> observations not used
+    #: (U, T) population used as the per-capita denominator (NaN = none: not computable)
+    population: np.ndarray | None = None
+    #: (I, U, T) a per-capita value exists but has no population (see :meth:`no_population`)
+    unscorable: np.ndarray | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
         """Scored indicator codes in array order."""
         return tuple(ind.code for ind in self.indicators)
+
+    def no_population(self) -> np.ndarray:
+        """(I, U, T) True where a per-capita value exists (observed or carried forward) but
+        cannot be scored: the unit has no population at the observation's period."""
+        if self.unscorable is None:
+            return np.zeros(self.values.shape, dtype=bool)
+        return self.unscorable
 
     @property
     def carried(self) -> np.ndarray:
@@ -302,6 +313,14 @@ def build_panel(
         eff_u[ci] = eff_c[ci][:, unit_country_idx, :]
         orig_u[ci] = orig_c[ci][:, unit_country_idx, :]
         src_u[ci] = src_c[ci][:, unit_country_idx, :]
+    # per-capita values that exist but could not be divided by a population
+    percap = np.array([d.per_capita and d.level != "country" for d in scored], dtype=bool)
+    unscorable = np.zeros(eff_u.shape, dtype=bool)
+    if percap.any():
+        pi = np.nonzero(percap)[0]
+        lost = ~np.isnan(raw_unit[pi]) & np.isnan(trans_unit[pi]) & np.isnan(pop_eff)[None]
+        lost_src, _ = _carry_forward(np.where(lost, 1.0, np.nan), periods, max_age[pi])
+        unscorable[pi] = (lost_src >= 0) & np.isnan(eff_u[pi])
     source_period = np.where(src_u >= 0, periods[np.clip(src_u, 0, None)] if n_periods else -1, -1)
 
     rf_with_data = tuple(
@@ -322,6 +341,8 @@ def build_panel(
         observation_counts=obs_counts,
         risk_factors_with_data=rf_with_data,
         dropped=dropped,
+        population=pop_eff,
+        unscorable=unscorable,
     )
 
 

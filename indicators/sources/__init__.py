@@ -31,10 +31,13 @@ class Source:
 
 
 def load_sources(directory: Path = SOURCES_DIR) -> dict[str, Source]:
-    """Load every source YAML of ``directory`` keyed by id."""
+    """Load every source YAML of ``directory`` keyed by id (files holding an ``id``; tables
+    such as ``layers.yaml`` live beside them and are skipped)."""
     out: dict[str, Source] = {}
     for path in sorted(directory.glob("*.yaml")):
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "id" not in data:
+            continue
         src = Source(**{k: ("" if v is None and k not in ("retrieved",) else v) for k, v in data.items()})
         out[src.id] = src
     return out

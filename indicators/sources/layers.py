@@ -13,6 +13,11 @@ municipal layers users bring most often:
 * **North Macedonia, OCHA COD-AB based layer** (``area_code``, ``area_name``,
   ``boundary_source_name``): ids ``MKD-<area_code>``.
 * **Montenegro, 2023 frame** (``id``, ``name``, ``label``): ids ``MNE-<id>``.
+* **Eurostat GISCO LAU** (``LAU_ID``, ``LAU_NAME``, ``POP_2021``), e.g. Croatia's 556 cities and
+  municipalities: ids ``<ISO3>-<LAU_ID>``; features repeated with the same ``LAU_ID`` (the known
+  defect of the Croatian file: every unit twice) are dropped after checking that they are
+  identical; ``POP_2021`` becomes the ``population`` of 2021 (census 2021); bilingual names
+  ("Pula - Pola") keep both parts as alternative spellings.
 * **another geoBoundaries file** (``shapeID``, ``shapeName``, ``shapeType``): as the pack
   reads geoBoundaries, with the correction table.
 
@@ -43,6 +48,8 @@ class SwapLayer:
     frame: gpd.GeoDataFrame
     source: dict[str, str]  #: sources-table row (id, title, publisher, url, licence, citation)
     notes: list[str] = field(default_factory=list)
+    #: population carried by the layer: unit_id, period, value (None when it has none)
+    population: pd.DataFrame | None = None
 
 
 def _title(text: str) -> str:
@@ -147,6 +154,52 @@ def _mne(raw: gpd.GeoDataFrame, iso: str, path: Path) -> tuple[gpd.GeoDataFrame,
     return frame, [], source
 
 
+#: GISCO's copyright notice, required on every publication of LAU/NUTS boundaries.
+GISCO_ATTRIBUTION = "© EuroGeographics for the administrative boundaries"
+
+
+def _gisco(raw: gpd.GeoDataFrame, iso: str, path: Path) -> tuple[gpd.GeoDataFrame, list[str], dict]:
+    notes = []
+    ids = raw["LAU_ID"].astype(str)
+    dup = ids.duplicated(keep="first")
+    if dup.any():
+        first = raw[~dup].set_index(ids[~dup])
+        rest = raw[dup]
+        differing = [
+            lau for lau, geom, name in zip(ids[dup], rest.geometry, rest["LAU_NAME"], strict=True)
+            if not (geom.equals(first.loc[lau].geometry) and name == first.loc[lau, "LAU_NAME"])
+        ]
+        notes.append(f"{int(dup.sum())} repeated features dropped (the same LAU_ID again; the "
+                     f"file's known defect): {len(differing)} of them differ from the first copy"
+                     + (f" ({', '.join(differing[:5])}; the first copy was kept)" if differing else
+                        ", all identical"))
+        raw, ids = raw[~dup], ids[~dup]
+    names = [str(n).strip() for n in raw["LAU_NAME"]]
+    alts = [[p.strip() for p in n.split(" - ")] if " - " in n else [] for n in names]
+    unit_ids = [f"{iso}-{i}" for i in ids]
+    kind = "town or municipality" if iso == "HRV" else "local administrative unit"
+    frame = _frame(iso, unit_ids, names, raw.geometry, level=2, label=kind, alt=alts)
+    source = {"title": "Eurostat GISCO LAU 2021, local administrative units "
+                       f"({path.name}, via giscoR; {GISCO_ATTRIBUTION})",
+              "publisher": "Eurostat GISCO; © EuroGeographics for the administrative boundaries",
+              "url": "https://ec.europa.eu/eurostat/web/gisco/geodata/statistical-units/local-administrative-units",
+              "licence": f"{GISCO_ATTRIBUTION}; attribution required; commercial use needs a "
+                         "EuroGeographics licence (GISCO terms as quoted by giscoR; not re-verified)",
+              "citation": f"Eurostat GISCO, LAU 2021. {GISCO_ATTRIBUTION}."}
+    return frame, notes, source
+
+
+def _gisco_population(raw: gpd.GeoDataFrame, frame: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """``POP_2021`` of a GISCO LAU layer as population observations of 2021."""
+    if "POP_2021" not in raw:
+        return None
+    pop = raw.drop_duplicates(subset="LAU_ID", keep="first")["POP_2021"]
+    values = pd.to_numeric(pop, errors="coerce").to_numpy()
+    out = pd.DataFrame({"unit_id": list(frame["unit_id"]), "period": 2021, "value": values})
+    out = out[out["value"] > 0]
+    return out.assign(note="GISCO LAU 2021 attribute POP_2021 (census 2021 population)")
+
+
 def _generic(raw: gpd.GeoDataFrame, iso: str, path: Path) -> tuple[gpd.GeoDataFrame, list[str], dict]:
     cols = {c.lower(): c for c in raw.columns}
     missing = [c for c in ("unit_id", "name") if c not in cols]
@@ -175,6 +228,7 @@ PROFILES: list[tuple[str, tuple[str, ...], Callable]] = [
     ("rgz-opstina", ("opstina_maticni_broj", "opstina_imel", "opstina_ime"), _rgz),
     ("ocha-area-code", ("area_code", "area_name", "boundary_source_name"), _mkd),
     ("id-name-label", ("id", "name", "label"), _mne),
+    ("gisco-lau", ("LAU_ID", "LAU_NAME"), _gisco),
 ]
 
 
@@ -203,6 +257,7 @@ def read_swap(iso: str, path: str | Path,
     for name, needed, reader in PROFILES:
         if set(needed) <= fields:
             frame, notes, source = reader(raw, iso, path)
-            return SwapLayer(iso, path, name, frame, source, notes)
+            population = _gisco_population(raw, frame) if name == "gisco-lau" else None
+            return SwapLayer(iso, path, name, frame, source, notes, population)
     frame, notes, source = _generic(raw, iso, path)
     return SwapLayer(iso, path, "generic", frame, source, notes)

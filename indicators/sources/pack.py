@@ -20,11 +20,10 @@ writing anything, with a message that suggests ``--mirror`` or ``--demo``.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,13 @@ from indicators import warehouse
 from indicators.geometry import from_wkb
 from indicators.sources import composition, geoboundaries, ucdp, vdem, wgi
 from indicators.sources.download import DownloadError, Fetched, Fetcher, Offline
-from indicators.sources.layers import read_swap
+from indicators.sources.pack_boundaries import (
+    Boundary,
+    BoundaryError,
+    choose_boundaries,
+    land_boundary,
+)
+from indicators.sources.pack_writes import import_row, insert_source, set_source, write_obs
 
 PACK_NAME = "western-balkans"
 PACKS = (PACK_NAME,)
@@ -74,6 +79,12 @@ class PackOptions:
     swaps: dict[str, str | os.PathLike[str]] = field(default_factory=dict)
     compositions: list[tuple[str | None, str | os.PathLike[str]]] = field(default_factory=list)
     observations: list[str | os.PathLike[str]] = field(default_factory=list)
+    #: folders searched for census tables by recipe (the mirror is searched too)
+    census_dirs: list[str | os.PathLike[str]] = field(default_factory=list)
+    #: apply the census recipes (population and composition); off only for tests and checks
+    census: bool = True
+    #: extra sources of the pack (e.g. the Serbian municipal series); off only for tests
+    extras: bool = True
     progress: bool = True
     timeout: tuple[float, float] = (10.0, 60.0)
     retries: int = 3
@@ -123,146 +134,21 @@ class PackSummary:
 
 # --------------------------------------------------------------------------- helpers
 
+# Shared writers, under the names other pack modules import.
+_import_row = import_row
+_write_obs = write_obs
+_set_source = set_source
+
 
 def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
 
 
-def _import_row(con: Any, file_name: str, checksum: str, kind: str, rows: int,
-                by: str = "pack western-balkans") -> int:
-    return con.execute(
-        "INSERT INTO imports (file_name, checksum, kind, rows_total, rows_landed, rows_rejected, "
-        "imported_by, status) VALUES (?, ?, ?, ?, ?, 0, ?, 'landed') RETURNING import_id",
-        [file_name, checksum, kind, rows, rows, by],
-    ).fetchone()[0]
-
-
-def _write_obs(con: Any, obs: pd.DataFrame, source: str, import_id: int) -> int:
-    if not len(obs):
-        return 0
-    frame = obs.assign(source=source, import_id=import_id)
-    if "note" not in frame:
-        frame["note"] = None
-    frame = frame[["unit_id", "indicator", "period", "value", "source", "note", "import_id"]]
-    con.register("pack_obs", frame)
-    try:
-        con.execute("INSERT OR REPLACE INTO observations SELECT * FROM pack_obs")
-    finally:
-        con.unregister("pack_obs")
-    return len(frame)
-
-
-def _set_source(con: Any, source_id: str, fetched: list[Fetched], version: str | None = None,
-                licence: str | None = None) -> None:
-    """Record retrieval date, checksums and (optionally) version/licence of a used source."""
-    checks = "; ".join(f"{f.resource.name} sha256:{f.sha256}" for f in fetched)
-    con.execute(
-        "UPDATE sources SET retrieved = ?, checksum = ?, version = coalesce(?, version), "
-        "licence = coalesce(?, licence) WHERE id = ?",
-        [date.today(), checks[:4000], version, licence, source_id],
-    )
-
-
 def _units_geo(con: Any) -> gpd.GeoDataFrame:
     frame = con.execute("SELECT unit_id, country, geom FROM units").df()
     return gpd.GeoDataFrame(frame[["unit_id", "country"]], geometry=from_wkb(frame["geom"]).values,
                             crs="EPSG:4326")
-
-
-# --------------------------------------------------------------------------- boundaries
-
-
-@dataclass
-class _Boundary:
-    iso: str
-    frame: gpd.GeoDataFrame
-    file_name: str
-    checksum: str
-    layer: str
-    municipal: bool
-    source_id: str
-    source_row: dict[str, str] | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def _boundaries(fetcher: Fetcher, opts: PackOptions, summary: PackSummary,
-                used: dict[str, list[Fetched]]) -> list[_Boundary]:
-    corrections = geoboundaries.load_corrections()
-    out: list[_Boundary] = []
-    for iso in ISO3:
-        if iso in opts.swaps:
-            try:
-                layer = read_swap(iso, opts.swaps[iso], corrections)
-            except (OSError, ValueError) as exc:
-                raise PackError(f"--swap {iso}: {exc}") from None
-            sid = f"boundaries_{iso.lower()}_{layer.profile.replace('-', '_')}"
-            if layer.profile == "geoboundaries":
-                sid = geoboundaries.SOURCE_ID
-            out.append(_Boundary(
-                iso, layer.frame, layer.path.name, composition.sha256_file(layer.path),
-                f"swapped file {layer.path.name} ({layer.profile} layout)", True, sid,
-                None if layer.profile == "geoboundaries" else {"id": sid, **layer.source},
-                layer.notes))
-            continue
-        try:
-            layer_gb = geoboundaries.fetch_country(fetcher, iso, corrections)
-        except Offline as exc:
-            raise PackError(OFFLINE_MESSAGE.format(why=str(exc))) from None
-        except DownloadError as exc:
-            summary.skipped.append(f"{iso}: no boundary layer could be had ({exc}); the "
-                                   "country has no units")
-            continue
-        f = layer_gb.fetched
-        used.setdefault(geoboundaries.SOURCE_ID, []).append(f)
-        summary.warnings += layer_gb.warnings
-        out.append(_Boundary(
-            iso, layer_gb.frame, f.resource.name, f.sha256,
-            f"geoBoundaries gbOpen ADM{layer_gb.level}, licence {layer_gb.licence}",
-            layer_gb.municipal, geoboundaries.SOURCE_ID, None, layer_gb.corrections))
-    if not out:
-        raise PackError("no country has a boundary layer; nothing to build")
-    return out
-
-
-def _land_boundary(con: Any, b: _Boundary, tmpdir: Path, summary: PackSummary) -> None:
-    from indicators.ingest.boundaries import prepare_boundaries
-    from indicators.ingest.validate import Context
-
-    cols = ["unit_id", "name", "name_local", "country", "admin_level", "admin_label"]
-    frame = b.frame.copy()
-    for c in cols:
-        if c not in frame:
-            frame[c] = None
-    tmp = tmpdir / f"{b.iso}.geojson"
-    gpd.GeoDataFrame(frame[cols], geometry=frame.geometry.values, crs="EPSG:4326").to_file(
-        tmp, driver="GeoJSON", engine="pyogrio")
-    preview = prepare_boundaries(tmp, Context.from_connection(con), file=b.file_name,
-                                 country=b.iso)
-    if preview.fatal:
-        raise PackError(f"{b.iso}: the boundary layer {b.file_name} cannot be imported: "
-                        + "; ".join(p.text() for p in preview.problems[:5]))
-    report = [p.text() for p in preview.warnings]
-    for p in preview.problems:
-        summary.skipped.append(f"{b.iso}: {p.text()}")
-    summary.boundary_reports[b.iso] = report
-    with warehouse.transaction(con):
-        import_id = _import_row(con, b.file_name, b.checksum, "boundaries", len(preview.landing))
-        assert preview.writer is not None
-        preview.writer(con, import_id)
-        alts = [[list(a) if isinstance(a, list | tuple) else [], u]
-                for u, a in zip(b.frame["unit_id"], b.frame["alt_names"], strict=True)]
-        con.executemany("UPDATE units SET alt_names = ? WHERE unit_id = ?", alts)
-    repaired = sum("was repaired" in r for r in report)
-    overlaps = sum(" overlap by " in r for r in report)
-    gaps = sum(("gap of" in r or "hole of" in r) for r in report)
-    more = sum(int(m.group(1)) for r in report if (m := re.search(r"… and (\d+) more", r)))
-    summary.details.append(
-        f"{b.iso}: {len(preview.landing)} units from {b.layer}"
-        + (f"; {repaired} invalid polygons repaired" if repaired else "")
-        + (f"; {overlaps + gaps + more} overlaps or gaps reported (a sliver counts too)"
-           if overlaps or gaps else ""))
-    summary.details += [f"    {n}" for n in b.notes]
 
 
 # --------------------------------------------------------------------------- sources
@@ -379,6 +265,50 @@ def _user_files(con: Any, opts: PackOptions, summary: PackSummary) -> None:
                 + (f"; … {len(loose) - 8} more" if len(loose) > 8 else ""))
 
 
+def _census(con: Any, opts: PackOptions, summary: PackSummary) -> None:
+    """Every census recipe whose table is in the mirror or a ``--census`` folder."""
+    if not opts.census:
+        return
+    from indicators.sources.census import apply_recipes
+
+    dirs = [Path(d) for d in ([opts.mirror] if opts.mirror else []) + list(opts.census_dirs)]
+    for res in apply_recipes(con, dirs, frame=PACK_NAME, imported_by=f"pack {PACK_NAME}"):
+        summary.compositions.append(res)
+        summary.details += res.summary_lines()
+        summary.warnings += res.warnings
+        summary.skipped += getattr(res, "skipped", [])
+
+
+def _extras(con: Any, fetcher: Fetcher, summary: PackSummary, used: dict) -> None:
+    """Further open sources of the pack: the Serbian municipal series (SORS, Popović)."""
+    from indicators.sources import sors
+
+    sors.land_serbia_series(con, fetcher, summary, used)
+
+
+def _population_report(con: Any, summary: PackSummary) -> None:
+    """Say, per per-capita indicator, for how many units it cannot be scored (no population)."""
+    from indicators.info import _scored_views
+
+    periods = [r[0] for r in con.execute(
+        "SELECT DISTINCT period FROM observations ORDER BY 1").fetchall()]
+    gaps, _ = _scored_views(con, periods)
+    pop = con.execute(
+        "SELECT u.country, count(*) AS units, count(*) FILTER (WHERE u.population > 0 OR EXISTS ("
+        "SELECT 1 FROM observations o WHERE o.unit_id = u.unit_id AND o.indicator = 'population' "
+        "AND o.value > 0)) AS with_pop FROM units u GROUP BY 1 ORDER BY 1").fetchall()
+    summary.details.append("Population (census or layer, any year): " + ", ".join(
+        f"{c} {w} of {n}" for c, n, w in pop))
+    for r in gaps.itertuples(index=False):
+        line = (f"{r.indicator}: not scored: no population for {r.units_without_population} of "
+                f"{r.units_with_values} units with values ({r.countries})")
+        if r.scores_for_nobody:
+            summary.warnings.append(line + " — it has data but scores for nobody; add a census "
+                                    "population (a census recipe or --observations)")
+        else:
+            summary.details.append(line)
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -400,7 +330,12 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
         raise PackError(str(exc)) from None
     summary = PackSummary(db_path=str(path), mirror=str(opts.mirror) if opts.mirror else None)
     used: dict[str, list[Fetched]] = {}
-    layers = _boundaries(fetcher, opts, summary, used)  # stops early when offline
+    try:
+        layers = choose_boundaries(fetcher, ISO3, opts.swaps, summary, used)
+    except Offline as exc:  # stops early, before anything is written
+        raise PackError(OFFLINE_MESSAGE.format(why=str(exc))) from None
+    except BoundaryError as exc:
+        raise PackError(str(exc)) from None
 
     tmp = path.with_name(path.name + ".building")
     _remove(tmp)
@@ -415,7 +350,7 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
                                ("pack", PACK_NAME), ("pack_version", PACK_VERSION),
                                ("built_at", datetime.now(UTC).isoformat(timespec="seconds")),
                                ("mirror", str(opts.mirror or "")),
-                               ("boundary_attribution", geoboundaries.ATTRIBUTION)):
+                               ("boundary_attribution", _attribution(layers))):
                 warehouse.set_meta(con, key, value)
             present = {b.iso for b in layers}
             for iso, en, local in COUNTRIES:
@@ -424,19 +359,17 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
                                 "VALUES (?, ?, ?, FALSE)", [iso, en, local])
             for b in layers:
                 if b.source_row is not None:
-                    s = b.source_row
-                    con.execute(
-                        "INSERT OR REPLACE INTO sources (id, title, publisher, url, licence, "
-                        "citation, retrieved, checksum, version, fictional, visibility) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, FALSE, 'public')",
-                        [s["id"], s["title"], s["publisher"], s["url"], s["licence"],
-                         s["citation"], date.today(), f"{b.file_name} sha256:{b.checksum}"])
+                    insert_source(con, b.source_row, f"{b.file_name} sha256:{b.checksum}")
             warehouse.set_meta(con, "boundary_sources",
                                ",".join(sorted({b.source_id for b in layers})))
         with tempfile.TemporaryDirectory(prefix="pack-") as tmpdir:
             for b in layers:
-                _land_boundary(con, b, Path(tmpdir), summary)
+                try:
+                    land_boundary(con, b, Path(tmpdir), summary)
+                except BoundaryError as exc:
+                    raise PackError(str(exc)) from None
         _user_files(con, opts, summary)
+        _census(con, opts, summary)  # population first: the per-capita rates need it
         countries = sorted({b.iso for b in layers})
         _ucdp(con, fetcher, summary, used)
         _governance(con, fetcher, summary, used, countries)
@@ -445,7 +378,10 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
                 version = {geoboundaries.SOURCE_ID: f"gbOpen release {geoboundaries.RELEASE_COMMIT[:7]}",
                            ucdp.SOURCE_ID: ucdp.VERSION, vdem.SOURCE_ID: vdem.VERSION}.get(sid)
                 _set_source(con, sid, fetched, version)
+        if opts.extras:
+            _extras(con, fetcher, summary, used)
         _summarise(con, summary, layers)
+        _population_report(con, summary)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
@@ -461,7 +397,17 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
     return summary
 
 
-def _summarise(con: Any, summary: PackSummary, layers: list[_Boundary]) -> None:
+def _attribution(layers: list[Boundary]) -> str:
+    """The attribution lines every map of this warehouse must carry."""
+    lines = []
+    if any(b.source_id == geoboundaries.SOURCE_ID for b in layers):
+        lines.append(geoboundaries.ATTRIBUTION)
+    lines += [b.source_row["title"] for b in layers
+              if b.source_row is not None and b.source_id != geoboundaries.SOURCE_ID]
+    return "; ".join(dict.fromkeys(lines))
+
+
+def _summarise(con: Any, summary: PackSummary, layers: list[Boundary]) -> None:
     units = con.execute(
         "SELECT u.country, c.name AS country_name, u.admin_label, u.admin_level, count(*) AS units "
         "FROM units u JOIN countries c ON c.iso3 = u.country GROUP BY ALL ORDER BY 1, 4"
@@ -514,6 +460,7 @@ def run_pack_cli(args: Any) -> int:
             mirror=args.mirror, cache_dir=args.cache, swaps=swaps,
             compositions=_pairs(args.composition, "--composition", optional_key=True),
             observations=list(args.observations), progress=not args.no_progress,
+            census_dirs=list(getattr(args, "census", None) or []),
         )
         summary = build_pack(path, args.pack, options)
     except PackError as exc:
