@@ -67,3 +67,15 @@ def test_generated_catalog_keeps_code_of_the_latin_catalog():
     for key in ("outreach.err_smtp_missing", "val.case_missing", "outreach.err_email"):
         for token in re.findall(r"[\w.-]*[_@][\w.@-]+|--[\w-]+", latin[key]):
             assert token.rstrip(".") in cyrillic[key], (key, token)
+
+
+def test_macedonian_names_use_macedonian_letters():
+    """mk: romanised digraphs are Macedonian letters; ć/đ of BCMS names are ќ/ѓ, never ћ/ђ."""
+    from indicators.i18n.translit import name_to_cyrillic
+
+    assert name_to_cyrillic("Gjorche Petrov", "mk") == "Ѓорче Петров"
+    assert name_to_cyrillic("Cheshinovo - Obleshevo", "mk") == "Чешиново - Облешево"
+    assert name_to_cyrillic("Brećica", "mk") == "Бреќица"
+    assert name_to_cyrillic("Vrađograd", "mk") == "Враѓоград"
+    assert name_to_cyrillic("Ljubljana", "mk") == "Љубљана"
+    assert name_to_cyrillic("Brećica", "sr") == "Брећица"  # Serbian keeps ћ

@@ -102,11 +102,27 @@ def to_latin(text: str, lang: str = "sr") -> str:
     return cyrtranslit.to_latin(text, lang) if text else text
 
 
+#: Macedonian romanisations (OCHA/BGN "Gjorche", "Kichevo", "Shtip") as Serbo-Croatian Latin
+#: letters, longest first; ʒ stands for Macedonian ѕ until the end.
+_MK_DIGRAPHS = (("dzh", "dž"), ("Dzh", "Dž"), ("zh", "ž"), ("Zh", "Ž"), ("ch", "č"),
+                ("Ch", "Č"), ("sh", "š"), ("Sh", "Š"), ("gj", "đ"), ("Gj", "Đ"), ("kj", "ć"),
+                ("Kj", "Ć"), ("dz", "ʒ"), ("Dz", "Ʒ"))
+#: After Serbian rules: ћ/ђ are ќ/ѓ in Macedonian (Ćosić -> Ќосиќ), ʒ is ѕ.
+_MK_LETTERS = str.maketrans({"ћ": "ќ", "Ћ": "Ќ", "ђ": "ѓ", "Ђ": "Ѓ", "ʒ": "ѕ", "Ʒ": "Ѕ"})
+
+
 def name_to_cyrillic(name: str, lang: str = "sr") -> str:
-    """A place name in Cyrillic: Serbian rules, or Macedonian (``lang="mk"``)."""
+    """A place name in Cyrillic: Serbian rules, or Macedonian (``lang="mk"``: romanised
+    digraphs such as "gj", "kj", "ch", "sh", "zh", "dz" read as Macedonian letters, and
+    ć/đ of Serbo-Croatian names written ќ/ѓ)."""
     if not name or not re.search(r"[A-Za-zČčĆćĐđŠšŽž]", name):
         return name
-    return cyrtranslit.to_cyrillic(name, lang)
+    if lang != "mk":
+        return cyrtranslit.to_cyrillic(name, lang)
+    text = name
+    for latin, letter in _MK_DIGRAPHS:
+        text = text.replace(latin, letter)
+    return cyrtranslit.to_cyrillic(text, "sr").translate(_MK_LETTERS)
 
 
 def has_cyrillic(text: str) -> bool:
