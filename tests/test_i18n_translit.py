@@ -79,3 +79,12 @@ def test_macedonian_names_use_macedonian_letters():
     assert name_to_cyrillic("Vrađograd", "mk") == "Враѓоград"
     assert name_to_cyrillic("Ljubljana", "mk") == "Љубљана"
     assert name_to_cyrillic("Brećica", "sr") == "Брећица"  # Serbian keeps ћ
+
+
+def test_serbian_cyrillic_reads_english_style_romanisations():
+    from indicators.i18n.translit import name_to_cyrillic
+
+    assert name_to_cyrillic("Gjorche Petrov", "sr") == "Ђорче Петров"
+    assert name_to_cyrillic("Shtime", "sr") == "Штиме"
+    assert name_to_cyrillic("Podzvizd", "sr") == "Подзвизд"  # no ѕ in Serbian
+    assert name_to_cyrillic("Bosanska Gradiška", "sr") == "Босанска Градишка"

@@ -107,6 +107,8 @@ def to_latin(text: str, lang: str = "sr") -> str:
 _MK_DIGRAPHS = (("dzh", "dž"), ("Dzh", "Dž"), ("zh", "ž"), ("Zh", "Ž"), ("ch", "č"),
                 ("Ch", "Č"), ("sh", "š"), ("Sh", "Š"), ("gj", "đ"), ("Gj", "Đ"), ("kj", "ć"),
                 ("Kj", "Ć"), ("dz", "ʒ"), ("Dz", "Ʒ"))
+#: Digraphs that mark an English-style romanisation (OCHA/BGN, Albanian orthography).
+_ROMANISED = re.compile(r"(?i)dzh|zh|ch|sh|gj|kj")
 #: After Serbian rules: ћ/ђ are ќ/ѓ in Macedonian (Ćosić -> Ќосиќ), ʒ is ѕ.
 _MK_LETTERS = str.maketrans({"ћ": "ќ", "Ћ": "Ќ", "ђ": "ѓ", "Ђ": "Ѓ", "ʒ": "ѕ", "Ʒ": "Ѕ"})
 
@@ -118,6 +120,11 @@ def name_to_cyrillic(name: str, lang: str = "sr") -> str:
     if not name or not re.search(r"[A-Za-zČčĆćĐđŠšŽž]", name):
         return name
     if lang != "mk":
+        if _ROMANISED.search(name) and not re.search("[ČčĆćĐđŠšŽž]", name):
+            # an English-style romanisation ("Gjorche Petrov", "Shtime"): its digraphs are
+            # single letters, as in Serbian Latin (never "ѕ", which Serbian does not have)
+            for latin, letter in _MK_DIGRAPHS[:-2]:
+                name = name.replace(latin, letter)
         return cyrtranslit.to_cyrillic(name, lang)
     text = name
     for latin, letter in _MK_DIGRAPHS:
