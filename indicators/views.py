@@ -163,3 +163,8 @@ def unit_observation_sources(con: duckdb.DuckDBPyConnection, unit_id: str) -> pd
         "WHERE o.unit_id = ? OR o.unit_id = (SELECT country FROM units WHERE unit_id = ?)",
         [unit_id, unit_id],
     ).df()
+
+
+def dataset_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Sources an import can be attached to: id, title, visibility (ordered by id)."""
+    return con.execute("SELECT id, title, visibility FROM sources ORDER BY id").df()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from indicators import views
 from indicators.i18n import t
 from indicators.i18n.names import theme_title
 from indicators.ingest import import_file, import_history, preview
@@ -66,7 +67,7 @@ with upload_tab:
             st.error(str(exc))
             st.stop()
 
-        sources = cursor().execute("SELECT id, title, visibility FROM sources ORDER BY id").df()
+        sources = views.dataset_sources(cursor())
         options = ["__new__", *sources["id"].tolist()]
         c1, c2 = st.columns(2)
         dataset = c1.selectbox(
