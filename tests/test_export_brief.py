@@ -146,3 +146,30 @@ def test_insufficient_data_is_said_never_low(con):
     text = _text(pdf)
     assert "insufficient data" in text and "This is not low risk" in text
     assert "not ranked" in text
+
+
+def _lowest_text_y(pdf: bytes) -> float:
+    """The lowest baseline of any text drawn on the page (PDF points from the bottom edge)."""
+    ys: list[float] = []
+
+    def visit(text, cm, tm, font, size):  # noqa: ANN001, ANN202
+        if text.strip():
+            ys.append(cm[5] + tm[5] * cm[3])
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return min(ys)
+
+
+def test_a_long_calendar_never_pushes_the_sources_off_the_page(con, ctx, unit):
+    """The lower sections shrink to fit: the sources and the attribution stay on the page."""
+    from dataclasses import replace
+
+    data = brief_data(con, unit=unit[0], context=ctx)
+    long = replace(data, triggers=[(f"2027-01-{d:02d}", "A long description of a dated event "
+                                    * 6) for d in range(1, 13)],
+                   comparability_note="Cross-country comparison is affected. " * 8)
+    pdf = brief.render_brief(long)
+    assert _lowest_text_y(pdf) >= 0  # drawn within the page
+    text = _text(pdf)
+    assert "Fictional demo data" in text or "licence" in text.lower()
+    assert _lowest_text_y(brief.render_brief(data)) >= 0

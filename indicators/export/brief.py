@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -276,33 +277,68 @@ def _draw_page(c: canvas.Canvas, data: BriefData) -> dict[str, tuple[float, floa
         note = t("brief.no_indicators")
     top = _para(c, _e(note), x0, top - 2, width, _style(6.5, color=MUTED)) - 6
 
+    _draw_tail(c, data, x0, top, width)
+    return boxes
+
+
+#: Smallest text scale of the lower sections before the page would overflow (then it stops).
+MIN_TAIL_SCALE = 0.7
+
+
+def _draw_tail(c: canvas.Canvas, data: BriefData, x0: float, top: float, width: float) -> None:
+    """Calendar, how to read, method and sources: at the largest text scale (1.0 down to
+    :data:`MIN_TAIL_SCALE`) that keeps them above the bottom margin, then with fewer calendar
+    dates ("… (+N)") if needed: sources and licences are never pushed off the page."""
+    import io
+
+    def fits(d: BriefData, k: float) -> bool:
+        probe = canvas.Canvas(io.BytesIO(), pagesize=A4)  # measure without drawing
+        return _tail(probe, d, x0, top, width, k) >= MARGIN * 0.5
+
+    scale = 1.0
+    while scale > MIN_TAIL_SCALE and not fits(data, scale):
+        scale = round(scale - 0.05, 2)
+    triggers = list(data.triggers)
+    shown = data
+    while triggers and not fits(shown, scale):  # still too long: fewer dates, say how many more
+        triggers.pop()
+        more = len(data.triggers) - len(triggers)
+        shown = replace(data, triggers=[*triggers, ("…", f"(+{more})")])
+    _tail(c, shown, x0, top, width, scale)
+
+
+def _tail(c: canvas.Canvas, data: BriefData, x0: float, top: float, width: float,
+          k: float) -> float:
+    """Draw the lower sections with text sizes times ``k``; return the y under the last."""
+    def st(size: float, **kw: object) -> ParagraphStyle:
+        lead = kw.pop("leading", None)
+        return _style(size * k, leading=lead * k if lead else None, **kw)  # type: ignore[arg-type]
+
     # dates of heightened sensitivity (calendar of FoA risk factor 8)
     top = _heading(c, t("brief.triggers", days=90), x0, top, width)
     text = "; ".join(f"<b>{_e(d)}</b> {_e(label)}" for d, label in data.triggers)
-    top = _para(c, text or _e(t("brief.no_triggers")), x0, top, width,
-                _style(7.3, leading=9.1)) - 2
-    top = _para(c, _e(t("brief.triggers_note")), x0, top, width, _style(6.5, color=MUTED)) - 6
+    top = _para(c, text or _e(t("brief.no_triggers")), x0, top, width, st(7.3, leading=9.1)) - 2
+    top = _para(c, _e(t("brief.triggers_note")), x0, top, width, st(6.5, color=MUTED)) - 6
 
     # how to read
     top = _heading(c, t("brief.how_to_read"), x0, top, width)
-    top = _para(c, _e(t("brief.how_to_read_text")), x0, top, width, _style(7.3, leading=9.1)) - 6
+    top = _para(c, _e(t("brief.how_to_read_text")), x0, top, width, st(7.3, leading=9.1)) - 6
     if data.comparability_note:
         top = _para(c, _e(data.comparability_note), x0, top + 4, width,
-                    _style(7.3, leading=9.1)) - 6
+                    st(7.3, leading=9.1)) - 6
 
     # method and attribution
     top = _heading(c, t("brief.method_sources"), x0, top, width)
     text = _e(t("brief.method_text", method=t("method.version")))
-    top = _para(c, text, x0, top, width, _style(6.8, leading=8.4))
-    lines = [f"{s.title}" + (f" ({s.publisher})" if s.publisher else "") + f" — "
+    top = _para(c, text, x0, top, width, st(6.8, leading=8.4))
+    lines = [f"{s.title}" + (f" ({s.publisher})" if s.publisher else "") + " — "
              f"{t('label.licence').lower()}: {s.licence or t('export.licence_unknown')}"
              + (f" — {s.url}" if s.url else "") for s in data.sources]
     src_text = t("footer.sources", sources="; ".join(lines) if lines else "—")
-    top = _para(c, _e(src_text), x0, top - 2, width, _style(6.8, leading=8.4))
-    attribution = t("brief.attribution", date=format_date(data.generated, "long"), method=t("method.version"),
-                    coverage=data.coverage_note)
-    _para(c, _e(attribution), x0, top - 2, width, _style(6.8, color=MUTED, leading=8.4))
-    return boxes
+    top = _para(c, _e(src_text), x0, top - 2, width, st(6.8, leading=8.4))
+    attribution = t("brief.attribution", date=format_date(data.generated, "long"),
+                    method=t("method.version"), coverage=data.coverage_note)
+    return _para(c, _e(attribution), x0, top - 2, width, st(6.8, color=MUTED, leading=8.4))
 
 
 def _draw_watermark(c: canvas.Canvas) -> None:

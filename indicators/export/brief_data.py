@@ -375,7 +375,7 @@ def brief_data(
 
     comparability_note = _comparability_note(ctx, country, period, values,
                                              unit if unit is not None else None)
-    source_ids = set(top["source_id"]) | {s for s in _composite_source_ids(ctx.con)}
+    source_ids = set(top["source_id"]) | set(_composite_source_ids(ctx.con, country))
     triggers = _triggers(ctx.con, country)
     return BriefData(
         kind="unit" if unit is not None else "country", name=name, name_local=name_local,
@@ -397,8 +397,11 @@ def _comparability_note(ctx: Context, country: str, period: int, values: pd.Data
     only_here = [f"RF{rf}" for rf, countries in sorted(comp.gaps.items())
                  if country not in countries]
     if lacking or only_here:
-        parts.append(t("brief.comparability", lacking=", ".join(lacking) or "—",
-                       only_here=", ".join(only_here) or "—"))
+        parts.append(t("brief.comparability"))
+    if lacking:
+        parts.append(t("brief.comparability_lacking", rfs=", ".join(lacking)))
+    if only_here:
+        parts.append(t("brief.comparability_only_here", rfs=", ".join(only_here)))
     notes = values.set_index("unit_id")["note"] if "note" in values else pd.Series(dtype=object)
     chosen = [unit] if unit is not None else list(values.loc[values["country"] == country,
                                                              "unit_id"])
@@ -422,10 +425,13 @@ def _triggers(con: duckdb.DuckDBPyConnection, country: str, days: int = 90,
     return out
 
 
-def _composite_source_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _composite_source_ids(con: duckdb.DuckDBPyConnection, country: str) -> list[str]:
+    """Sources of the scored values of ``country`` (its units' and its own country-level ones):
+    a brief names what its numbers rest on, not every census of the region."""
     rows = con.execute(
         "SELECT DISTINCT o.source FROM observations o JOIN indicators i ON i.code = o.indicator "
-        "WHERE i.risk_factor IS NOT NULL AND o.source IS NOT NULL"
+        "WHERE i.risk_factor IS NOT NULL AND o.source IS NOT NULL AND (o.unit_id = ? OR "
+        "o.unit_id IN (SELECT unit_id FROM units WHERE country = ?))", [country, country]
     ).fetchall()
     return [r[0] for r in rows]
 
