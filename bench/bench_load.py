@@ -63,7 +63,7 @@ class Session:
     _bytes: int = 0
 
 
-def _tree_cpu(proc: psutil.Process) -> float:
+def tree_cpu(proc: psutil.Process) -> float:
     total = 0.0
     for p in [proc, *proc.children(recursive=True)]:
         try:
@@ -74,13 +74,13 @@ def _tree_cpu(proc: psutil.Process) -> float:
     return total
 
 
-def _wait_idle(proc: psutil.Process, quiet: float = 1.0, cap: float = 60.0) -> None:
+def wait_idle(proc: psutil.Process, quiet: float = 1.0, cap: float = 60.0) -> None:
     """Return once the process used < 5 % of a core for ``quiet`` seconds (or after ``cap``)."""
     deadline = time.time() + cap
-    last = _tree_cpu(proc)
+    last = tree_cpu(proc)
     while time.time() < deadline:
         time.sleep(quiet)
-        now = _tree_cpu(proc)
+        now = tree_cpu(proc)
         if now - last < 0.05 * quiet:
             return
         last = now
@@ -219,8 +219,8 @@ async def _run(url: str, n: int, k: int, server: psutil.Process, timeout_ms: int
         await asyncio.sleep(0)
         for gate in gates:  # a mark when every session has passed the gate: phases apart
             await gate.wait()
-            marks[f"{gate.name}_cpu"] = _tree_cpu(server)
-        marks["end_cpu"] = _tree_cpu(server)
+            marks[f"{gate.name}_cpu"] = tree_cpu(server)
+        marks["end_cpu"] = tree_cpu(server)
         await asyncio.gather(*tasks)
     return sessions
 
@@ -229,7 +229,7 @@ def run(db: Path, n: int, k: int, cap: float, port: int) -> dict[str, float | in
     """One benchmark run with ``n`` sessions; returns the figures (also printed)."""
     proc = start_server(db, port)
     server = psutil.Process(proc.pid)
-    _wait_idle(server)  # start-up (incl. the preload of modules) is not a view
+    wait_idle(server)  # start-up (incl. the preload of modules) is not a view
     peak = [0]
     stop = threading.Event()
     chromium_cpu: dict[int, float] = {}

@@ -14,14 +14,11 @@ Run: ``.venv/bin/python bench/bench_real_region.py [--mirror ../shared/data] [--
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -31,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_dashboard import FLAGS, _free_port, _payload  # noqa: E402
+from bench_load import start_server, tree_cpu, wait_idle  # noqa: E402
 
 COUNT_JS = ("() => { const d = document.querySelector('.js-plotly-plot');"
             " return d && d.data && d.data[0] && d.data[0].locations ? "
@@ -53,46 +51,6 @@ def _reference_read(mirror: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _server(db: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "RISK_WAREHOUSE": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return proc, url
-
-
-def wait_idle(proc: psutil.Process, quiet: float = 1.0, cap: float = 60.0) -> None:
-    """Return once the process used < 5 % of a core for ``quiet`` seconds (or after ``cap``)."""
-    deadline = time.time() + cap
-    last = _cpu(proc)
-    while time.time() < deadline:
-        time.sleep(quiet)
-        now = _cpu(proc)
-        if now - last < 0.05 * quiet:
-            return
-        last = now
-
-
-def _cpu(proc: psutil.Process) -> float:
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def _browser(db: Path, repeats: int) -> tuple[float, float, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -100,17 +58,19 @@ def _browser(db: Path, repeats: int) -> tuple[float, float, list[float]]:
                     None)
     if chromium is None:
         raise SystemExit("No Chromium: run `make setup` first.")
-    proc, url = _server(db)
+    port = _free_port()
+    proc = start_server(db, port)
+    url = f"http://127.0.0.1:{port}/"
     server = psutil.Process(proc.pid)
     wait_idle(server)  # the server's start-up (incl. the preload of modules) is not a view
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            cpu0, t0 = _cpu(server), time.perf_counter()
+            cpu0, t0 = tree_cpu(server), time.perf_counter()
             page.goto(url, wait_until="domcontentloaded")
             page.wait_for_function(f"() => ({COUNT_JS})() > 0", timeout=180_000)
-            first_wall, first_cpu = time.perf_counter() - t0, _cpu(server) - cpu0
+            first_wall, first_cpu = time.perf_counter() - t0, tree_cpu(server) - cpu0
             times = []
             for _ in range(repeats + 1):  # the first round warms the caches
                 page.goto(url, wait_until="networkidle")
