@@ -62,7 +62,7 @@ c1, c2, c3, c4 = st.columns(4)
 if pd.notna(row["composite"]):
     c1.metric(t("measure.composite"), format_score(row["composite"]),
               risk_class_label(row["risk_class"]), delta_color="off", delta_arrow="off")
-    c2.metric(t("label.rank"), f"{int(row['rank'])} / {int(result.frame[result.frame['period'] == view.period]['rank'].max())}",
+    c2.metric(t("label.rank"), f"{int(row['rank'])} / {int(result.frame[result.frame['period'] == view.period]['rank'].notna().sum())}",
               t("profile.rank_interval", p05=int(u["rank_p05"]), p95=int(u["rank_p95"])), delta_color="off", delta_arrow="off")
     c3.metric(t("profile.rank_in_country"), int(row["rank_in_country"]))
 else:
