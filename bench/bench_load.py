@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
@@ -44,11 +45,13 @@ def _log(*parts: object) -> None:
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
-#: A signature of the drawn map: number of units and title (the title holds the period).
-SIGNATURE_JS = ("() => { const d = document.querySelector('.js-plotly-plot');"
-                " if (!d || !d.data || !d.data[0] || !d.data[0].locations) return null;"
-                " const t = d.layout && d.layout.title ? (d.layout.title.text || '') : '';"
-                " return d.data[0].locations.length + '|' + t; }")
+#: A signature of the drawn map: number of units and title (the title holds the period). The
+#: light map (ui/light_map.js) is an SVG in the component's shadow root, marked once painted.
+SIGNATURE_JS = ("() => { const hosts = document.querySelectorAll("
+                "'[data-testid^=\"stBidiComponent\"], [data-testid^=\"stBidiComponent\"] *');"
+                " for (const h of hosts) { const r = h.shadowRoot || h;"
+                " const s = r.querySelector('svg[data-drawn]');"
+                " if (s) return s.dataset.units + '|' + s.dataset.title; } return null; }")
 
 
 @dataclass
@@ -106,6 +109,21 @@ def _browser_cpu(seen: dict[int, float]) -> None:
                 seen[p.pid] = t.user + t.system + t.children_user + t.children_system
         except psutil.NoSuchProcess:
             pass
+
+
+def _wait_browsers_gone(cap: float = 15.0) -> None:
+    """Wait until no Chromium process of this run is left (so none is counted twice)."""
+    deadline = time.time() + cap
+    while time.time() < deadline:
+        names = []
+        for p in psutil.Process().children(recursive=True):
+            try:
+                names.append(p.name().lower())
+            except psutil.NoSuchProcess:
+                pass
+        if not any("chrom" in n for n in names):
+            return
+        time.sleep(0.2)
 
 
 def _free_port() -> int:
@@ -181,7 +199,7 @@ async def _one(pw, chromium: str, url: str, k: int, s: Session, gates: list[asyn
                 await slider.focus(timeout=timeout_ms)
                 await slider.press("ArrowLeft")
                 await page.wait_for_function(
-                    f"() => {{ const s = ({SIGNATURE_JS})(); return s !== null && s !== {before!r}; }}",
+                    f"() => {{ const s = ({SIGNATURE_JS})(); return s !== null && s !== {json.dumps(before)}; }}",
                     timeout=timeout_ms)
                 s.changes.append(time.perf_counter() - t1)
             except Exception as exc:  # noqa: BLE001
@@ -250,6 +268,7 @@ def run(db: Path, n: int, k: int, cap: float, port: int) -> dict[str, float | in
     except TimeoutError:
         cold = Session(errors=["cold view: cap reached"])
     cold_cpu = cold_marks.get("loaded_cpu", float("nan")) - cold_marks.get("start_cpu", float("nan"))
+    _wait_browsers_gone()  # the cold view's Chromium processes may outlive browser.close()
     chromium_cpu.clear()
     marks: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -10,14 +10,20 @@ fresh process (imports included), alternating and repeated:
   the composite as CSV — the simplest hand-written equivalent.
 
 Prints both times, the ratio (target: the command >= 3x faster than the pipeline) and where
-the command's time goes (imports, load, score, write).
+the command's time goes, measured in a fresh process that runs the command's own steps one
+by one: interpreter start, imports (argument parsing included), load (``load_panel``), score,
+write (CSV + sidecar). It also lists which heavy libraries the command imported.
 
-Run: ``.venv/bin/python bench/bench_score_cli.py [--repeat 3]``
+Run: ``.venv/bin/python bench/bench_score_cli.py [--repeat 3] [--keep DIR]``
+(``--keep DIR`` keeps the warehouse and CSV files in DIR and reuses them on the next run.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,44 +49,89 @@ out = by_rf.mean(axis=1).rename("composite").reset_index()
 out.to_csv(sys.argv[3], index=False)
 '''
 
+#: The command's steps, one by one, in a fresh process (same functions as ``run_score``).
+BREAKDOWN = r'''
+import json, sys, time
+t0 = time.perf_counter()
+from indicators.cli import build_parser
+argv = ["score", "--all-periods", "--db", sys.argv[1], "--out", sys.argv[2]]
+try:
+    parser = build_parser(only="score")  # what `python -m indicators score` builds
+except TypeError:  # the code before issue 15 builds the whole parser
+    parser = build_parser()
+args = parser.parse_args(argv)
+from indicators.scoring import cli as scli
+from indicators.scoring.config import load_config
+from indicators.scoring.engine import score
+t1 = time.perf_counter()
+cfg = load_config(None)
+new_api = hasattr(scli, "load_for_score")  # False: the code before issue 15 (for "before")
+panel, facts = scli.load_for_score(args.db) if new_api else (scli._load(args.db), None)
+t2 = time.perf_counter()
+periods = [int(p) for p in panel.periods]
+result = score(panel, cfg, periods)
+t3 = time.perf_counter()
+from pathlib import Path
+out = Path(args.out)
+if new_api:
+    scli.write_score_csv(result, out)
+    scli._write_sidecar(facts, out, cfg, periods, None, args.seed)
+else:
+    from indicators.scoring.engine import CSV_COLUMNS
+    scli.write_csv(result.frame[list(CSV_COLUMNS)], out)
+    scli._write_sidecar(args.db, out, cfg, periods, None, args.seed)
+t4 = time.perf_counter()
+heavy = ["pandas", "numpy", "pyarrow", "duckdb", "geopandas", "shapely", "pyproj", "plotly",
+         "streamlit", "matplotlib", "scipy", "yaml"]
+print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "score": t3 - t2, "write": t4 - t3,
+                  "modules": len(sys.modules),
+                  "heavy": [m for m in heavy if m in sys.modules]}))
+'''
+
+
+#: The source tree whose ``indicators`` package is measured (``--src``; default: this one).
+SRC = ROOT
+
 
 def _time(cmd: list[str]) -> float:
+    return _run_cmd(cmd)[0]
+
+
+def _run_cmd(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the child) of one fresh process. On a
+    machine shared with other jobs the CPU figure is the steadier of the two."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    subprocess.run(cmd, check=True, cwd=SRC, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _breakdown(db: Path, out: Path) -> dict[str, float]:
-    """Where the command's time goes, in this process (imports first)."""
-    t0 = time.perf_counter()
-    from indicators.scoring.engine import score
-    from indicators.scoring.panel import load_panel
-    from indicators.warehouse import connect
-    t1 = time.perf_counter()
-    con = connect(db, read_only=True)
-    panel = load_panel(con)
-    con.close()
-    t2 = time.perf_counter()
-    result = score(panel)
-    t3 = time.perf_counter()
-    result.frame.to_csv(out, index=False)
-    t4 = time.perf_counter()
-    return {"imports": t1 - t0, "load": t2 - t1, "score": t3 - t2, "write": t4 - t3}
+def _breakdown(db: Path, out: Path, script: Path) -> dict:
+    """Where the command's time goes: its steps timed in a fresh process (imports first)."""
+    t_start = _time([sys.executable, "-c", "pass"])
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.run([sys.executable, str(script), str(db), str(out)], cwd=SRC,
+                          capture_output=True, text=True, env=env)
+    if proc.returncode:
+        raise SystemExit(f"the breakdown run failed:\n{proc.stderr}")
+    parts = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"interpreter start": t_start, **parts}
 
 
-def main() -> None:
-    """Build the panel, time both side by side, print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    from bench_scoring import synthetic_frames, write_base_warehouse
+def _prepare(tmpd: Path) -> tuple[Path, Path, Path, int]:
+    """The benchmark warehouse and the pipeline's CSV files in ``tmpd`` (reused when present)."""
+    db, csv_obs, csv_ind = tmpd / "bench.duckdb", tmpd / "obs.csv", tmpd / "ind.csv"
+    if not (db.exists() and csv_obs.exists() and csv_ind.exists()):
+        for p in (db, csv_obs, csv_ind):
+            p.unlink(missing_ok=True)
+        import pandas as pd
+        from bench_scoring import synthetic_frames, write_base_warehouse
 
-    from indicators.warehouse import transaction
+        from indicators.warehouse import transaction
 
-    countries, units, indicators, obs, pop = synthetic_frames(1000, 60, 20)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpd = Path(tmp)
-        db = tmpd / "bench.duckdb"
+        countries, units, indicators, obs, pop = synthetic_frames(1000, 60, 20)
         con = write_base_warehouse(db, countries, units, indicators)
         with transaction(con):
             for frame in (obs, pop):
@@ -88,31 +139,70 @@ def main() -> None:
                 con.execute("INSERT INTO observations (unit_id, indicator, period, value) "
                             "SELECT unit_id, indicator, period, value FROM obs_in")
                 con.unregister("obs_in")
-        n_obs = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         con.close()
-        csv_obs, csv_ind = tmpd / "obs.csv", tmpd / "ind.csv"
         obs[["unit_id", "indicator", "period", "value"]].to_csv(csv_obs, index=False)
-        import pandas as pd
-
         pd.DataFrame(indicators)[["code", "risk_factor"]].to_csv(csv_ind, index=False)
-        script = tmpd / "pipeline.py"
-        script.write_text(PANDAS_PIPELINE, encoding="utf-8")
+    import duckdb
 
-        cli = [sys.executable, "-m", "indicators", "score", "--all-periods", "--db", str(db),
-               "--out", str(tmpd / "scores.csv")]
-        ref = [sys.executable, str(script), str(csv_obs), str(csv_ind), str(tmpd / "ref.csv")]
-        t_cli, t_ref = [], []
-        for _ in range(args.repeat):  # alternate, so both see the same machine load
-            t_cli.append(_time(cli))
-            t_ref.append(_time(ref))
-        parts = _breakdown(db, tmpd / "again.csv")
+    con = duckdb.connect(str(db), read_only=True)
+    n_obs = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    con.close()
+    return db, csv_obs, csv_ind, n_obs
+
+
+def _run(tmpd: Path, repeat: int) -> None:
+    db, csv_obs, csv_ind, n_obs = _prepare(tmpd)
+    script = tmpd / "pipeline.py"
+    script.write_text(PANDAS_PIPELINE, encoding="utf-8")
+    steps = tmpd / "breakdown.py"
+    steps.write_text(BREAKDOWN, encoding="utf-8")
+
+    cli = [sys.executable, "-m", "indicators", "score", "--all-periods", "--db", str(db),
+           "--out", str(tmpd / "scores.csv")]
+    ref = [sys.executable, str(script), str(csv_obs), str(csv_ind), str(tmpd / "ref.csv")]
+    t_cli, t_ref, cpu_cli, cpu_ref = [], [], [], []
+    for _ in range(repeat):  # alternate, so both see the same machine load
+        for times, cpus, cmd in ((t_cli, cpu_cli, cli), (t_ref, cpu_ref, ref)):
+            wall, cpu = _run_cmd(cmd)
+            times.append(wall)
+            cpus.append(cpu)
+    parts = _breakdown(db, tmpd / "again.csv", steps)
     c, r = statistics.median(t_cli), statistics.median(t_ref)
+    cc, cr = statistics.median(cpu_cli), statistics.median(cpu_ref)
     print(f"panel: {n_obs:,} observations (1,000 units x 60 indicators x 20 years)")
-    print(f"score --all-periods, end to end:  {c:.2f} s (median of {args.repeat})")
-    print(f"plain pandas pipeline from CSV:   {r:.2f} s (median of {args.repeat})")
+    print(f"score --all-periods, end to end:  {c:.2f} s (median of {repeat}; "
+          f"all: {', '.join(f'{x:.2f}' for x in t_cli)})")
+    print(f"plain pandas pipeline from CSV:   {r:.2f} s (median of {repeat}; "
+          f"all: {', '.join(f'{x:.2f}' for x in t_ref)})")
     print(f"ratio: the command is {r / c:.1f}x faster   (target >= 3x)")
-    print("where the command's time goes (in-process): "
+    print(f"CPU seconds (user + system, median): command {cc:.2f}, pipeline {cr:.2f}, "
+          f"ratio {cr / cc:.1f}x")
+    heavy = parts.pop("heavy")
+    n_mod = parts.pop("modules")
+    print("where the command's time goes (its steps in a fresh process): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
+    print(f"modules imported by the command: {n_mod}; heavy libraries: {', '.join(heavy)}")
+
+
+def main() -> None:
+    """Build (or reuse) the panel, time both side by side, print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep the warehouse and CSV files in DIR (reused when present)")
+    parser.add_argument("--src", metavar="DIR",
+                        help="measure the indicators package of another source tree, e.g. a "
+                             "patched copy (default: this repository)")
+    args = parser.parse_args()
+    global SRC
+    SRC = Path(args.src).resolve() if args.src else ROOT
+    if args.keep:
+        keep = Path(args.keep)
+        keep.mkdir(parents=True, exist_ok=True)
+        _run(keep, args.repeat)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        _run(Path(tmp), args.repeat)
 
 
 if __name__ == "__main__":

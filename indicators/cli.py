@@ -2,6 +2,12 @@
 
 Every command takes ``--db PATH`` (default: ``$RISK_WAREHOUSE`` or ``data/warehouse.duckdb``).
 Exit codes: 0 success, 1 usage or environment error, 2 input rejected.
+
+Imports are lazy: this module imports only the standard library, and a command imports its
+own module when it runs (``score`` never loads plotly, geopandas or streamlit). The options of
+``validate``, ``export``, ``digest`` and ``check``/``backup``/``restore`` live in their modules;
+:func:`main` adds them only for the command being run (every command's help and usage are the
+same as with the complete parser: tests/test_cli_lazy.py).
 """
 
 from __future__ import annotations
@@ -13,7 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from indicators.warehouse import resolve_db_path
+
+def resolve_db_path(db: str | None = None) -> Path:
+    """:func:`indicators.warehouse.resolve_db_path`, imported on use (it pulls in DuckDB)."""
+    from indicators.warehouse import resolve_db_path as resolve
+
+    return resolve(db)
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -47,8 +58,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the whole CLI."""
+#: Commands registered by :mod:`indicators.ops.commands`.
+_OPS = ("check", "backup", "restore")
+
+
+def _command_in(argv: Sequence[str] | None) -> str:
+    """The command named first on the command line; "" when it starts with an option (only
+    ``-h``/``--help`` exist before a command: that help needs the complete parser)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    return words[0] if words and not words[0].startswith("-") else ""
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argparse parser of the whole CLI.
+
+    ``only``: the command being run; the options that live in other modules (``validate``,
+    ``export``, ``digest``, ``check``/``backup``/``restore``) are then added for that command
+    only, so running one command does not import the others' modules. ``None`` (default) or
+    a word that is no command: the complete parser (top-level help, "invalid choice").
+    """
+    full = only is None or only not in COMMANDS
+
+    def wanted(command: str) -> bool:
+        return full or only == command
+
     parser = _Parser(
         prog="python -m indicators",
         description="Atrocity-risk warehouse: build, import, inspect and score (UN FoA, method v1).",
@@ -136,25 +169,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="backtest: did the scores at T rank the units where an "
                        "outcome was worst in a later window first? (AUC, Spearman, precision at k)")
     _add_db(p)
-    from indicators.validation.cli import add_arguments as add_validate_arguments
+    if wanted("validate"):
+        from indicators.validation.cli import add_arguments as add_validate_arguments
 
-    add_validate_arguments(p)
+        add_validate_arguments(p)
 
-    from indicators.ops.commands import add_parsers as add_ops_parsers
+    if any(wanted(name) for name in _OPS):
+        from indicators.ops.commands import add_parsers as add_ops_parsers
 
-    add_ops_parsers(sub, _add_db)
+        add_ops_parsers(sub, _add_db)
+    else:  # their names only (the usage line lists every command); help and options on use
+        for name in _OPS:
+            sub.add_parser(name)
 
     p = sub.add_parser("export", help="chart images (png/svg/pdf), data (csv/xlsx) or a PDF brief")
     _add_db(p)
-    from indicators.export.cli import add_export_arguments
+    if wanted("export"):
+        from indicators.export.cli import add_export_arguments
 
-    add_export_arguments(p)
+        add_export_arguments(p)
 
     p = sub.add_parser("digest", help="e-mail each subscriber the alerts they have not been sent yet")
     _add_db(p)
-    from indicators.outreach.digest_run import add_digest_arguments
+    if wanted("digest"):
+        from indicators.outreach.digest_run import add_digest_arguments
 
-    add_digest_arguments(p)
+        add_digest_arguments(p)
 
     p = sub.add_parser("feed", help="(re)write the Atom feeds of the public alerts")
     _add_db(p)
@@ -417,5 +457,5 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(only=_command_in(argv)).parse_args(argv)
     return COMMANDS[args.command](args)

@@ -1015,6 +1015,9 @@ def build_demo(db_path: str | Path, seed: int = DEFAULT_SEED) -> DemoSummary:
             store_events(con, demo_events(list(COUNTRY_CODES), years), import_id)  # invented
             for view in ("demo_countries", "demo_units", "demo_obs"):
                 con.unregister(view)
+        from indicators.scoring.stored import refresh_stored_results
+
+        refresh_stored_results(con)  # scores, rank intervals, alerts (indicators.scoring.stored)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -11,6 +11,9 @@
 * A write that fails (disk full, file size limit, I/O error) raises :class:`WriteFailed`
   with a message that says so; the original file is untouched and the private copy removed.
   Copies left behind by a writer that was killed are removed by the next writer.
+* Before the copy is checkpointed, the scores, rank intervals and alerts of every period are
+  computed into it (:mod:`indicators.scoring.stored`), so they belong to the same version;
+  a failure there is logged and never blocks the publish.
 * ``RISK_PAUSE_AT`` pause points (:mod:`indicators.ops.faults`) let the crash tests kill a
   writer at each step.
 """
@@ -167,6 +170,7 @@ def copy_on_write(path: Path) -> Iterator[Path]:
                 pause_point("publish.copied")
                 yield tmp
                 pause_point("publish.written")
+                _store_results(tmp)
                 _checkpoint_and_close(tmp)
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
@@ -185,6 +189,22 @@ def copy_on_write(path: Path) -> Iterator[Path]:
                 with suppress(FileNotFoundError):
                     leftover.unlink()
     after_publish(path)
+
+
+def _store_results(tmp: Path) -> None:
+    """Precompute the scores, rank intervals and alerts of the new version into the copy itself,
+    so they are published atomically with the data (:mod:`indicators.scoring.stored`). Never
+    raises: on failure nothing is stored for this version (logged) and readers compute fresh."""
+    if not tmp.exists():
+        return
+    try:
+        from indicators.scoring.stored import refresh_stored_results
+    except Exception as exc:  # noqa: BLE001 - the data is published anyway
+        import logging
+
+        logging.getLogger(__name__).warning("stored results not computed: %s", exc)
+        return
+    refresh_stored_results(tmp)
 
 
 def after_publish(path: Path) -> None:

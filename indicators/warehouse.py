@@ -191,6 +191,67 @@ CREATE TABLE IF NOT EXISTS aliases (
 """
 
 
+#: Results precomputed once per warehouse version (indicators.scoring.stored): scores, Monte
+#: Carlo rank intervals and alerts of EVERY period under the default scoring config (method v1,
+#: 1,000 draws, seed 42), computed from the public data when a version is published or built.
+#: They are valid only while stored_results.fingerprint equals the fingerprint of the current
+#: inputs (observations, units, indicators, countries + method, draws, seed, scoring code);
+#: readers check it and compute fresh otherwise, so these rows are never served stale.
+STORED_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS stored_results (  -- header: one row, the version the rows belong to
+    fingerprint VARCHAR NOT NULL,    -- sha256 of the inputs (see scoring.stored.fingerprint)
+    method VARCHAR NOT NULL,         -- 'method v1'
+    draws INTEGER NOT NULL,          -- Monte Carlo draws of stored_ranks
+    seed INTEGER NOT NULL,
+    computed_at TIMESTAMP NOT NULL,
+    seconds DOUBLE NOT NULL          -- how long the precompute took
+);
+CREATE TABLE IF NOT EXISTS stored_periods (
+    period INTEGER NOT NULL,         -- every scored period
+    previous_period INTEGER          -- the scored period before it (NULL for the first)
+);
+CREATE TABLE IF NOT EXISTS stored_scores (  -- = ScoreResult.frame (the score CSV columns)
+    unit_id VARCHAR NOT NULL,
+    unit_name VARCHAR,
+    country VARCHAR,
+    period INTEGER NOT NULL,
+    composite DOUBLE,                -- NULL = insufficient data
+    risk_class VARCHAR,
+    coverage DOUBLE,
+    rank INTEGER,
+    rank_in_country INTEGER,
+    -- risk factor scores (NULL = no data)
+    rf01 DOUBLE, rf02 DOUBLE, rf03 DOUBLE, rf04 DOUBLE, rf05 DOUBLE, rf06 DOUBLE, rf07 DOUBLE,
+    rf08 DOUBLE, rf09 DOUBLE, rf10 DOUBLE, rf11 DOUBLE, rf12 DOUBLE, rf13 DOUBLE, rf14 DOUBLE,
+    ord INTEGER NOT NULL             -- row order of the frame
+);
+CREATE TABLE IF NOT EXISTS stored_ranks (  -- = monte_carlo(..., periods=[period]) per period
+    unit_id VARCHAR NOT NULL,
+    period INTEGER NOT NULL,
+    rank_median DOUBLE,
+    rank_p05 DOUBLE,
+    rank_p95 DOUBLE,
+    top10_share DOUBLE,
+    ord INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stored_alerts (  -- = compute_alerts(result, period), the 3 lists
+    period INTEGER NOT NULL,
+    list VARCHAR NOT NULL,           -- 'sharp_risers' | 'consistently_high' | 'newly_high'
+    position INTEGER NOT NULL,       -- order within the list
+    unit_id VARCHAR NOT NULL,
+    unit_name VARCHAR,
+    country VARCHAR,
+    composite DOUBLE,
+    previous DOUBLE,
+    change DOUBLE,
+    risk_class VARCHAR,
+    previous_class VARCHAR,
+    rank INTEGER,
+    drivers VARCHAR
+);
+"""
+
+
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
     """Return the warehouse path: explicit ``db`` > ``$RISK_WAREHOUSE`` > ``data/warehouse.duckdb``."""
     if db:
@@ -221,6 +282,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that does not exist yet, add the columns of later schema versions
     (:data:`MIGRATIONS`) and record the schema version."""
     con.execute(SCHEMA_SQL)
+    con.execute(STORED_SCHEMA_SQL)
     for table, column, sql_type in MIGRATIONS:
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
     con.execute(

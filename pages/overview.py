@@ -1,27 +1,25 @@
-"""Overview map: choropleth of the chosen measure, ranked units with rank intervals, alerts."""
+"""Overview map: choropleth of the chosen measure, ranked units with rank intervals, alerts.
+
+Everything shown is computed once per view and warehouse version (:mod:`ui.overview_model`);
+the map is the light SVG map (:mod:`ui.light_map`), the rank-interval chart is drawn on request."""
 
 from __future__ import annotations
+
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from indicators.comparability import gap_lines, risk_factor_coverage
-from indicators.export.charts import map_table
-from indicators.figures.maps import admin_levels_note, choropleth
 from indicators.figures.ranks import rank_intervals
-from indicators.figures.style import standard_footer
-from indicators.framework import RISK_FACTORS
 from indicators.i18n import t
 from indicators.i18n.formatting import format_decimal
-from indicators.i18n.names import localise_names, rf_title, risk_class_label
-from indicators.measures import country_level_only, measure_values, unit_notes
-from indicators.scoring.alerts import compute_alerts
+from indicators.i18n.names import risk_class_label
 from indicators.views import COMPOSITE
-from ui import data
+from ui import overview_model
 from ui.calendar import upcoming_panel
-from ui.components import how_to_read, profile_links, show_table
+from ui.components import how_to_read, light_table, profile_links
 from ui.downloads import download_bar, export_meta
-from ui.geo_static import geojson_url
+from ui.light_map import light_map
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -34,115 +32,81 @@ if view.period is None:
     st.info(t("app.no_observations"))
     st.stop()
 
-result = data.result()
-values = measure_values(result, view.measure, view.period)
-values = values[values["country"].isin(view.countries)]
-if view.measure == COMPOSITE:
-    unc = data.uncertainty(view.period)
-    values = values.merge(unc.drop(columns="period"), on="unit_id", how="left")
-gdf, geojson = data.units_geo(view.countries)
-country_names = ", ".join(options.countries.get(c, c) for c in view.countries)
-n_scored = int(values["score"].notna().sum())
-coverage_note = t("overview.coverage_note", scored=n_scored, total=len(values), period=view.period)
-footer = standard_footer(data.measure_sources(view.measure), coverage=coverage_note)
-
-fig = choropleth(
-    gdf, values, value_col="score", label=label, title=f"{label} — {view.period}",
-    subtitle=t("overview.subtitle", countries=country_names, period=view.period),
-    footer_lines=footer, fictional=fictional, geojson=geojson_url(view.countries),
-    outlines=data.outlines(view.countries),
-)
-st.plotly_chart(fig, theme=None, key="map", config={"displaylogo": False, "scrollZoom": True})
-note = admin_levels_note(gdf)
-if note:
-    st.info(note)
-flat = [c for c in country_level_only(result, view.period) if c in view.countries]
-if flat:
+mv = overview_model.map_view(view.countries, view.measure, view.period)
+light_map(mv.payload)
+if mv.admin_note:
+    st.info(mv.admin_note)
+if mv.flat_countries:
     st.warning(t("overview.country_level_only",
-                 countries=", ".join(options.countries.get(c, c) for c in flat)))
-comparability = risk_factor_coverage(result, view.period, view.countries)
-if comparability.affected:
-    gaps = gap_lines(comparability, {r: rf_title(r, f.title) for r, f in RISK_FACTORS.items()},
-                     options.countries)
+                 countries=", ".join(options.countries.get(c, c) for c in mv.flat_countries)))
+if mv.gaps:
     st.warning(t("overview.comparability_affected") + "\n\n" +
-               "\n".join(f"- {line}" for line in gaps))
-download_bar("map", map_table(values, view.measure, view.period),
-             export_meta(ctx, f"{label} — {view.period}", coverage=coverage_note), fig)
+               "\n".join(f"- {line}" for line in mv.gaps))
+download_bar("map", mv.table, export_meta(ctx, mv.title, coverage=mv.coverage_note),
+             overview_model.map_figure(mv, view.countries, label, fictional))
 
-st.subheader(t("overview.ranking"))
-if view.measure != COMPOSITE:
-    st.caption(t("overview.ranking_composite_only"))
-ranked = measure_values(result, COMPOSITE, view.period)
-ranked = ranked[ranked["country"].isin(view.countries)].rename(columns={"score": "composite"})
-unc = data.uncertainty(view.period)
-ranked = ranked.merge(unc.drop(columns="period"), on="unit_id", how="left")
-top_n = st.slider(t("overview.top_n"), 5, 50, 20, step=5, key="top_n")
-scopes = {"region": t("overview.rank_scope.region"), "country": t("overview.rank_scope.country")}
-scope = st.radio(t("overview.rank_scope"), list(scopes), format_func=scopes.get, horizontal=True,
-                 key="rank_scope", index=1 if comparability.affected and len(view.countries) > 1
-                 else 0)
-left, right = st.columns([3, 2])
-with left:
-    fig_ranks = rank_intervals(ranked, top_n=top_n, title=t("label.top_n", n=top_n),
-                               subtitle=t("overview.rank_subtitle", period=view.period),
-                               footer_lines=standard_footer(data.measure_sources(COMPOSITE)),
-                               fictional=fictional)
-    st.plotly_chart(fig_ranks, theme=None, key="ranks", config={"displaylogo": False})
-with right:
-    scored = localise_names(ranked.dropna(subset=["composite"]))
-    top = scored.sort_values(["rank", "unit_name"]).head(top_n)
-    st.markdown(f"**{t('overview.open_profile')}**")
-    if scope == "country":
-        st.caption(t("overview.rank_scope.country_note"))
-        for iso in view.countries:
-            part = scored[scored["country"] == iso].sort_values(["rank_in_country", "unit_name"])
-            if part.empty:
-                continue
-            st.markdown(f"*{options.countries.get(iso, iso)}*")
-            for row in part.head(top_n).itertuples(index=False):
-                st.page_link("pages/profile.py",
-                             label=f"{int(row.rank_in_country)}. {row.unit_name} — "
-                                   f"{format_decimal(row.composite)} "
-                                   f"[{risk_class_label(row.risk_class)}]",
-                             query_params={"unit": row.unit_id})
-    for row in top.itertuples(index=False) if scope == "region" else ():
-        interval = (f" ({int(row.rank_p05)}–{int(row.rank_p95)})"
-                    if pd.notna(row.rank_p05) and pd.notna(row.rank_p95) else "")
-        st.page_link(
-            "pages/profile.py",
-            label=f"{int(row.rank)}{interval}. {row.unit_name} — "
-                  f"{format_decimal(row.composite)} [{risk_class_label(row.risk_class)}]",
-            query_params={"unit": row.unit_id},
-        )
-    insufficient = int(ranked["composite"].isna().sum())
-    if insufficient:
-        st.caption(t("overview.insufficient_units", n=insufficient))
-rank_cols = ["rank", "unit_id", "unit_name", "country", "composite", "risk_class", "rank_median",
-             "rank_p05", "rank_p95", "top10_share", "coverage"]
-download_bar("ranks", top[[c for c in rank_cols if c in top.columns]],
-             export_meta(ctx, t("label.top_n", n=top_n), measure=COMPOSITE), fig_ranks)
 
+@st.fragment
+def ranking() -> None:
+    """Top units with rank intervals; its widgets rerun only this part of the page."""
+    rv = overview_model.rank_view(view.countries, view.period)
+    st.subheader(t("overview.ranking"))
+    if view.measure != COMPOSITE:
+        st.caption(t("overview.ranking_composite_only"))
+    top_n = st.slider(t("overview.top_n"), 5, 50, 20, step=5, key="top_n")
+    scopes = {"region": t("overview.rank_scope.region"),
+              "country": t("overview.rank_scope.country")}
+    scope = st.radio(t("overview.rank_scope"), list(scopes), format_func=scopes.get,
+                     horizontal=True, key="rank_scope",
+                     index=1 if rv.comparability_affected and len(view.countries) > 1 else 0)
+    top = rv.scored.head(top_n)
+    chart = st.toggle(t("overview.rank_chart_toggle"), key="rank_chart")
+    fig_ranks = partial(rank_intervals, rv.ranked, top_n=top_n, title=t("label.top_n", n=top_n),
+                        subtitle=t("overview.rank_subtitle", period=view.period),
+                        footer_lines=rv.footer, fictional=fictional)
+    left, right = st.columns([3, 2]) if chart else (None, st.container())
+    if left is not None:
+        with left:
+            st.plotly_chart(fig_ranks(), theme=None, key="ranks", config={"displaylogo": False})
+    with right:
+        st.markdown(f"**{t('overview.open_profile')}**")
+        if scope == "country":  # one table, not a link per row: up to 6 x 50 rows
+            st.caption(t("overview.rank_scope.country_note"))
+            light_table(overview_model.country_ranking(rv, view.countries, top_n,
+                                                       options.countries),
+                        links={"profile": t("col.profile_open")})
+        for row in top.itertuples(index=False) if scope == "region" else ():
+            interval = (f" ({int(row.rank_p05)}–{int(row.rank_p95)})"
+                        if pd.notna(row.rank_p05) and pd.notna(row.rank_p95) else "")
+            st.page_link(
+                "pages/profile.py",
+                label=f"{int(row.rank)}{interval}. {row.unit_name} — "
+                      f"{format_decimal(row.composite)} [{risk_class_label(row.risk_class)}]",
+                query_params={"unit": row.unit_id},
+            )
+        if rv.insufficient:
+            st.caption(t("overview.insufficient_units", n=rv.insufficient))
+    rank_cols = ["rank", "unit_id", "unit_name", "country", "composite", "risk_class",
+                 "rank_median", "rank_p05", "rank_p95", "top10_share", "coverage"]
+    download_bar("ranks", top[[c for c in rank_cols if c in top.columns]],
+                 export_meta(ctx, t("label.top_n", n=top_n), measure=COMPOSITE), fig_ranks)
+
+
+ranking()
 upcoming_panel(view.countries)  # trigger calendar, FoA risk factor 8
 st.subheader(t("overview.alerts"))
-alerts = compute_alerts(result, view.period)
-country_level_units = set(result.panel.unit_ids[
-    unit_notes(result, COMPOSITE, view.period) == "country_level_only"])
-cols = ["unit_name", "country", "composite", "change", "risk_class", "rank", "drivers"]
-for title, frame in (
-    (t("alerts.sharp_risers"), alerts.sharp_risers),
-    (t("alerts.consistently_high"), alerts.consistently_high),
-    (t("alerts.newly_high"), alerts.newly_high),
-):
-    frame = frame[frame["country"].isin(view.countries)]
-    with st.expander(f"{title} ({len(frame)})", expanded=len(frame) > 0):
-        flat_units = frame[frame["unit_id"].isin(country_level_units)]
-        if len(flat_units):
-            st.warning(t("alerts.country_level_only", n=len(flat_units),
+cols = overview_model.ALERT_COLUMNS
+for alert in overview_model.alert_lists(view.countries, view.period):
+    frame = alert.frame
+    with st.expander(f"{alert.title} ({len(frame)})", expanded=len(frame) > 0):
+        if alert.country_level_n:
+            st.warning(t("alerts.country_level_only", n=alert.country_level_n,
                          countries=", ".join(options.countries.get(c, c)
-                                             for c in sorted(set(flat_units["country"])))))
+                                             for c in alert.country_level)))
         if len(frame):
-            show_table(frame[cols].assign(profile=profile_links(frame["unit_id"])))
-            download_bar(f"alerts_{title[:12]}", frame[cols],
-                         export_meta(ctx, title, measure=COMPOSITE))
+            light_table(frame[cols].assign(profile=profile_links(frame["unit_id"])),
+                        links={"profile": t("col.profile_open")})
+            download_bar(f"alerts_{alert.title[:12]}", frame[cols],
+                         export_meta(ctx, alert.title, measure=COMPOSITE))
         else:
             st.caption(t("alerts.none"))

@@ -106,7 +106,7 @@ with left:
                  export_meta(ctx, t("profile.trend_title"), measure=COMPOSITE, period=span,
                              countries=[country], extra=unit_filter), fig_t)
 with right:
-    ranks = pd.concat([data.uncertainty(int(p)) for p in result.periods], ignore_index=True)
+    ranks = data.uncertainty_all()  # every period: one read when stored
     ranks = ranks[ranks["unit_id"] == unit_id].dropna(subset=["rank_median"])
     rank_band = ranks.rename(columns={"rank_p05": "p10", "rank_p95": "p90", "rank_median": "median"})
     point = result.frame.loc[result.frame["unit_id"] == unit_id, ["period", "rank"]]

@@ -84,6 +84,33 @@ def run_page(page: str, **params: str | list[str]) -> AppTest:
     return at
 
 
+def map_payload(at: AppTest) -> dict:
+    """The overview's light-map payload (ids, cls, z, hover rows, title, legend, footer)."""
+    import json
+
+    maps = [c for c in at.get("bidi_component") if c.proto.component_name == "risk_light_map"]
+    assert maps, "no light map on the page"
+    return json.loads(maps[0].proto.json)
+
+
+#: JS giving the light map's drawn state in a real browser (it lives in a shadow root): units
+#: painted, title, legend texts and the tooltip's lines; null until the map is painted.
+LIGHT_MAP_JS = """() => {
+  const hosts = document.querySelectorAll(
+    '[data-testid^="stBidiComponent"], [data-testid^="stBidiComponent"] *');
+  for (const h of hosts) {
+    const r = h.shadowRoot || h;
+    const s = r.querySelector('svg[data-drawn]');
+    if (s) return {units: Number(s.dataset.units), title: s.dataset.title,
+                   legend: [...r.querySelectorAll('.rm-legend-item')].map(e => e.textContent),
+                   tip: [...(r.querySelector('.rm-tip') || {children: []}).children]
+                          .map(e => e.textContent),
+                   tipShown: (r.querySelector('.rm-tip') || {style: {}}).style.display === 'block'};
+  }
+  return null;
+}"""
+
+
 def require_export_chromium() -> None:
     """Skip a test module when no Chromium can run exports — except on CI, where
     scripts/setup.sh installs one, so its absence is an error, never a silent skip."""

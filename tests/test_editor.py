@@ -3,7 +3,6 @@ concurrent reads during an import — all on real warehouse files."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 from pathlib import Path
@@ -21,6 +20,7 @@ from indicators.scoring.panel import load_panel
 from indicators.sources import Source
 from indicators.visibility import apply_public_views
 from indicators.warehouse import connect
+from tests.conftest import map_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -84,9 +84,8 @@ def _sign_in(at: AppTest) -> AppTest:
 
 
 def _map_z(at: AppTest) -> dict[str, float]:
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    trace = spec["data"][0]
-    return dict(zip(trace["locations"], trace["z"], strict=True))
+    m = map_payload(at)
+    return {u: (-1.0 if z is None else z) for u, z in zip(m["ids"], m["z"], strict=True)}
 
 
 def test_password_hash_roundtrip():
@@ -158,7 +157,7 @@ def test_editor_upload_match_import_map_changes_and_undo(wh: Path):
     at.run()
     assert any("undone" in s.value for s in at.success)
     at.switch_page("pages/overview.py").run()
-    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    title = map_payload(at)["title"]
     assert _map_z(at) == before, title
 
 

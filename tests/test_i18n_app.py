@@ -17,6 +17,7 @@ from indicators.i18n import LANGUAGES, t
 from indicators.i18n.catalogs import messages
 from indicators.i18n.formatting import separators
 from indicators.i18n.translit import has_cyrillic
+from tests.conftest import map_payload
 from tests.test_editor import HASH, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,13 +105,14 @@ def test_page_renders_translated(page: str, lang: str):
     assert not leftovers, f"{page} [{lang}] shows English: {list(leftovers.items())[:5]}"
     if lang in ("sr-Cyrl", "mk"):
         assert has_cyrillic(at.title[0].value)
-    if page == "overview":
-        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-        assert spec["layout"]["separators"] == separators(lang)
-        assert spec["layout"]["separators"][0] == ","  # every non-English locale: decimal comma
-        shown = spec["data"][0]["customdata"][0]
+    if page == "overview":  # the light map's hover rows and legend are in the language
+        m = map_payload(at)
+        assert separators(lang)[0] == ","  # every non-English locale: decimal comma
+        shown = m["rows"][0]
         assert has_cyrillic(shown[0]) == (lang in ("sr-Cyrl", "mk")), shown
         assert re.search(r"^\d+,\d$", shown[2]) or shown[2] == t("class.insufficient", lang=lang)
+        assert m["legend"]["items"][0][1] == t("class.insufficient", lang=lang)
+        assert m["ui"]["zoom_in"] == t("map.zoom_in", lang=lang)
 
 
 def test_english_default_and_lang_kept_in_url():
@@ -144,8 +146,8 @@ def test_two_sessions_two_languages_do_not_leak():
         try:
             for _ in range(2):
                 at = _app(lang, "overview")
-                spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-                results[lang] = (at.title[0].value, spec["layout"]["separators"])
+                value = next(r[2] for r in map_payload(at)["rows"] if r[2][0].isdigit())
+                results[lang] = (at.title[0].value, re.sub(r"\d", "", value))
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -155,5 +157,5 @@ def test_two_sessions_two_languages_do_not_leak():
     for th in threads:
         th.join()
     assert not errors, errors
-    assert results["sr-Cyrl"] == (t("nav.overview", lang="sr-Cyrl"), ",.")
-    assert results["en"] == ("Overview map", ".,")
+    assert results["sr-Cyrl"] == (t("nav.overview", lang="sr-Cyrl"), ",")  # decimal comma
+    assert results["en"] == ("Overview map", ".")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import run_page
+from tests.conftest import map_payload, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["overview", "trends", "profile", "framework", "methodology"]
@@ -37,44 +37,49 @@ def _banner_and_note(at: AppTest) -> None:
 def test_every_page_runs_with_banner(page):
     at = _run(page)
     assert any("FICTIONAL DEMO DATA" in w.value for w in at.warning)
-    assert at.get("plotly_chart"), f"{page} draws no chart"
+    if page == "overview":  # the light map, not a plotly chart (issue 15)
+        assert map_payload(at)["ids"], "overview draws no map"
+    else:
+        assert at.get("plotly_chart"), f"{page} draws no chart"
 
 
-def test_overview_map_has_one_trace_all_units_and_titles():
+def test_overview_map_has_all_units_titles_and_static_geometry():
     at = _run("overview")
     _banner_and_note(at)
-    spec = _specs(at)[0]
-    # one choropleth trace for all units (+ the country borders as one line trace)
-    assert [tr["type"] for tr in spec["data"]] == ["choroplethmap", "scattermap"]
-    assert len(spec["data"][0]["locations"]) > 100
-    geo = spec["data"][0]["geojson"]  # the geometry is a static file the browser fetches once
-    assert isinstance(geo, str) and geo.startswith("app/static/geo/")
-    assert (Path(__file__).resolve().parents[1] / "static" / geo.split("app/static/")[1]).is_file()
-    assert "Composite risk score" in spec["layout"]["title"]["text"]
-    names = {a.get("name") for a in spec["layout"]["annotations"]}
-    assert {"footer", "watermark"} <= names
-    ranks = _specs(at)[1]
-    assert ranks["data"][0]["error_x"]["array"], "rank intervals drawn as error bars"
+    m = map_payload(at)
+    assert len(m["ids"]) > 100 and len(m["ids"]) == len(m["cls"]) == len(m["z"]) == len(m["rows"])
+    for url in (m["geo"], m["outlines"]):  # geometry: static files the browser fetches once
+        assert url.startswith("app/static/geo/")
+        assert (ROOT / "static" / url.split("app/static/")[1]).is_file()
+    assert "Composite risk score" in m["title"]
+    assert m["watermark"] == "FICTIONAL DEMO DATA"
+    assert any("licence" in line for line in m["footer"])  # sources and licences under the map
+    assert [item[1] for item in m["legend"]["items"]][0] == "insufficient data"
+    assert not at.get("plotly_chart"), "no plotly chart until the reader asks for one"
     assert len(at.expander) == 3  # the three early-warning lists
+    at.toggle(key="rank_chart").set_value(True).run()
+    assert not at.exception
+    ranks = _specs(at)[0]
+    assert ranks["data"][0]["error_x"]["array"], "rank intervals drawn as error bars"
 
 
 def test_query_params_initialise_filters_and_change_the_map():
     full = _run("overview")
-    n_all = len(_specs(full)[0]["data"][0]["locations"])
+    n_all = len(map_payload(full)["ids"])
     at = _run("overview", countries=["QZA"], measure="rf07", period="2015")
-    spec = _specs(at)[0]
-    assert 0 < len(spec["data"][0]["locations"]) < n_all
-    assert all(loc.startswith("QZA-") for loc in spec["data"][0]["locations"])
-    assert "RF7" in spec["layout"]["title"]["text"] and "2015" in spec["layout"]["title"]["text"]
+    m = map_payload(at)
+    assert 0 < len(m["ids"]) < n_all
+    assert all(loc.startswith("QZA-") for loc in m["ids"])
+    assert "RF7" in m["title"] and "2015" in m["title"]
     assert at.multiselect(key="countries").value == ["QZA"]
 
 
 def test_filter_change_changes_data():
     at = _run("overview")
-    before = _specs(at)[0]["data"][0]["z"]
+    before = map_payload(at)["z"]
     at.select_slider(key="period").set_value(2012).run()
     assert not at.exception
-    after = _specs(at)[0]["data"][0]["z"]
+    after = map_payload(at)["z"]
     assert before != after
 
 
@@ -119,20 +124,21 @@ def test_sparse_units_are_grey_insufficient_data_never_low(demo_db: Path):
     sparse = con.execute("SELECT value FROM meta WHERE key = 'planted_sparse_units'").fetchone()[0]
     con.close()
     at = _run("overview", period="2012")
-    trace = _specs(at)[0]["data"][0]
-    z = dict(zip(trace["locations"], trace["z"], strict=True))
-    hover = dict(zip(trace["locations"], (row[2] for row in trace["customdata"]), strict=True))
+    m = map_payload(at)
+    cls = dict(zip(m["ids"], m["cls"], strict=True))
+    z = dict(zip(m["ids"], m["z"], strict=True))
+    hover = dict(zip(m["ids"], (row[2] for row in m["rows"]), strict=True))
     for unit in sparse.split(","):
-        assert z[unit] == -1, "insufficient data is the grey band, not a low score"
+        assert cls[unit] == 0 and z[unit] is None, "insufficient data is grey, not a low score"
+        assert m["colors"][0] == "#bdbdbd"
         assert hover[unit] == "insufficient data"
-    footer = next(a["text"] for a in _specs(at)[0]["layout"]["annotations"] if a.get("name") == "footer")
-    assert "grey units have insufficient data" in footer
+    assert any("grey units have insufficient data" in line for line in m["footer"])
 
 
 def test_links_may_use_codes_for_countries_and_measure():
     at = _run("overview", countries=["QZA", "QZC"], measure="rf07")
     assert at.multiselect(key="countries").value == ["QZA", "QZC"]
     assert at.selectbox(key="measure").value == "rf07"
-    spec = _specs(at)[0]
-    assert not any(loc.startswith("QZB-") for loc in spec["data"][0]["locations"])
-    assert "RF7" in spec["layout"]["title"]["text"]
+    m = map_payload(at)
+    assert not any(loc.startswith("QZB-") for loc in m["ids"])
+    assert "RF7" in m["title"]

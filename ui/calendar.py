@@ -13,6 +13,7 @@ import streamlit as st
 
 from indicators.i18n import t
 from indicators.monitoring.calendar import trend_events, upcoming_events
+from ui.components import light_table
 from ui.state import cursor, warehouse_stamp
 
 UPCOMING_DAYS = 90
@@ -63,22 +64,14 @@ def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
                 for f, s in zip(frame["fictional"], frame["status"], strict=True)],
         category=[t(f"calendar.category_{c}") for c in frame["category"]],
     )
-    st.dataframe(
-        show[["date", "days_until", "country", "title", "category", "foa_indicator", "place",
-              "status", "checked", "source", "source_url"]],
-        hide_index=True, width="stretch",
-        column_config={
-            "date": st.column_config.DateColumn(t("calendar.col_date"), format="YYYY-MM-DD"),
-            "days_until": st.column_config.NumberColumn(t("calendar.col_in_days"), format="%d"),
-            "country": t("label.country"),
-            "title": t("calendar.col_event"),
-            "category": t("calendar.col_category"),
-            "foa_indicator": t("calendar.col_foa"),
-            "place": t("calendar.col_place"),
-            "status": t("calendar.col_status"),
-            "checked": st.column_config.DateColumn(t("calendar.col_checked"), format="YYYY-MM-DD"),
-            "source": t("label.source"),
-            "source_url": st.column_config.LinkColumn("URL"),
-        },
-    )
+    labels = {"date": t("calendar.col_date"), "days_until": t("calendar.col_in_days"),
+              "country": t("label.country"), "title": t("calendar.col_event"),
+              "category": t("calendar.col_category"), "foa_indicator": t("calendar.col_foa"),
+              "place": t("calendar.col_place"), "status": t("calendar.col_status"),
+              "checked": t("calendar.col_checked"), "source": t("label.source"),
+              "source_url": "URL"}
+    table = show[list(labels)].assign(
+        date=[str(d)[:10] for d in show["date"]],
+        checked=["" if pd.isna(d) else str(d)[:10] for d in show["checked"]])
+    light_table(table.rename(columns=labels), links={"URL": "URL"})  # static: light in a browser
     st.caption(t("calendar.note"))

@@ -25,11 +25,12 @@ def sources_caption(lines: list[str]) -> None:
         st.caption("  \n".join(lines))
 
 
+#: Turns in-place query-string rewrites into history entries. Runs in the app's own document
+#: (an ``st.components.v2`` component: no iframe, nothing to load per rerun), patched once.
 _HISTORY_JS = """
-<script>
-(function () {
-  const w = window.parent;
-  if (!w || w.__riskHistoryPatched) return;
+export default function () {
+  const w = window;
+  if (w.__riskHistoryPatched) return;
   w.__riskHistoryPatched = true;
   let popping = false;
   let pushedAt = 0;
@@ -54,9 +55,9 @@ _HISTORY_JS = """
     popping = true;
     setTimeout(function () { popping = false; }, 1500);
   });
-})();
-</script>
+}
 """
+_HISTORY = st.components.v2.component("risk_url_history", js=_HISTORY_JS)
 
 
 def url_history() -> None:
@@ -66,7 +67,7 @@ def url_history() -> None:
     query-string change on the same page into a history entry (Streamlit re-runs the app
     from the URL on back/forward).
     """
-    st.iframe(_HISTORY_JS, height=1)
+    _HISTORY(key="url_history", height=0)
 
 
 _CLASS_KEYS = {"very low": "class.very_low", "low": "class.low", "medium": "class.medium",
@@ -106,3 +107,61 @@ def show_table(frame: pd.DataFrame, *, column_config: dict | None = None, **kwar
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     st.dataframe(shown, column_config=config, **kwargs)
+
+
+_TABLE_CSS = (
+    "<style>.lt-wrap{overflow:auto;border-top:1px solid #e6e6e6}"
+    ".lt{border-collapse:collapse;width:100%;font-size:14px}"
+    ".lt th{position:sticky;top:0;background:#fff;text-align:left;font-weight:600;"
+    "color:#5f6368;padding:6px 8px;border-bottom:1px solid #d0d0d0}"
+    ".lt td{padding:5px 8px;border-bottom:1px solid #eee;vertical-align:top}"
+    ".lt td.n{text-align:right;white-space:nowrap}</style>"
+)
+
+
+def _cell(value: object) -> str:
+    return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def light_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
+                digits: int = 2, max_height: int | None = 460) -> None:
+    """A static HTML table (``st.html``): far lighter in the browser than ``st.dataframe``
+    (no grid library, no canvas) — used where the page must stay light (overview, calendar).
+
+    Headers are translated (``col.<name>``), risk classes shown in the user's language,
+    numbers formatted for the language (decimal comma where it is used), missing values as
+    "—"; every text is HTML-escaped. ``links`` maps a column of URLs to its link text
+    (``{"profile": "Open"}``). Taller than ``max_height`` pixels, the table scrolls under a
+    sticky header. The downloads keep full precision.
+    """
+    from html import escape
+
+    from indicators.i18n.formatting import format_decimal
+
+    links = links or {}
+    head, columns = [], []
+    for col in frame.columns:
+        key = f"col.{col}"
+        label = t(key) if t(key) != key else str(col).replace("_", " ")
+        series = frame[col].reset_index(drop=True)
+        numeric = False
+        if col in links:
+            cells = [f'<a href="{escape(u, quote=True)}" target="_self">{escape(links[col])}</a>'
+                     if isinstance(u, str) and u else "—" for u in series]
+        elif col in ("risk_class", "previous_class"):
+            cells = [escape(t(_CLASS_KEYS[v]) if v in _CLASS_KEYS else _cell(v)) for v in series]
+        elif pd.api.types.is_bool_dtype(series):
+            cells = ["✓" if v else "" for v in series]
+        elif pd.api.types.is_float_dtype(series):
+            cells, numeric = ["—" if pd.isna(v) else format_decimal(float(v), digits)
+                              for v in series], True
+        elif pd.api.types.is_integer_dtype(series):
+            cells, numeric = ["—" if pd.isna(v) else str(int(v)) for v in series], True
+        else:
+            cells = [escape(_cell(v)) for v in series]
+        head.append(f"<th>{escape(label)}</th>")
+        columns.append([f'<td class="n">{c}</td>' if numeric else f"<td>{c}</td>" for c in cells])
+    rows = "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*columns, strict=True)) if columns else ""
+    style = f' style="max-height:{int(max_height)}px"' if max_height else ""
+    st.html(f'{_TABLE_CSS}<div class="lt-wrap"{style}><table class="lt"><thead><tr>'
+            f'{"".join(head)}</tr></thead><tbody>{rows}</tbody></table></div>')

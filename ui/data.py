@@ -13,15 +13,19 @@ from indicators.figures.maps import country_outlines, units_geojson
 from indicators.i18n import current_language
 from indicators.i18n import names as i18n_names
 from indicators.info import WarehouseInfo, warehouse_info
+from indicators.scoring import stored, stored_read
+from indicators.scoring.alerts import Alerts, compute_alerts
 from indicators.scoring.config import ScoringConfig
 from indicators.scoring.engine import ScoreResult, score
 from indicators.scoring.panel import Panel, load_panel
 from indicators.scoring.uncertainty import monte_carlo
 from ui.state import cursor, warehouse_stamp
 
-#: Monte Carlo draws behind the rank intervals shown in the app (the CLI default is 1,000).
-APP_DRAWS = 1000
-APP_SEED = 42
+#: Monte Carlo draws behind the rank intervals shown in the app (the CLI default is 1,000);
+#: the same as the results stored in the warehouse at publish time.
+APP_DRAWS = stored.DRAWS
+APP_SEED = stored.SEED
+DEFAULT_CONFIG = ScoringConfig()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -41,17 +45,75 @@ def _result(stamp: str, config: ScoringConfig) -> ScoreResult:
 
 def result(config: ScoringConfig | None = None) -> ScoreResult:
     """Scores of every period under ``config`` (default: method v1 defaults)."""
-    return _result(warehouse_stamp(), config or ScoringConfig())
+    return _result(warehouse_stamp(), config or DEFAULT_CONFIG)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_current(stamp: str) -> bool:
+    try:
+        return stored.is_current(cursor())
+    except Exception:  # noqa: BLE001 - anything odd: compute fresh, as without stored results
+        return False
+
+
+def stored_current() -> bool:
+    """True when the warehouse holds results precomputed for exactly what this session sees
+    (fingerprint check, once per warehouse version); the readers below then use them."""
+    return _stored_current(warehouse_stamp())
+
+
+def _use_stored(stamp: str, config: ScoringConfig | None) -> bool:
+    return (config is None or config == DEFAULT_CONFIG) and _stored_current(stamp)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _uncertainty(stamp: str, config: ScoringConfig, period: int) -> pd.DataFrame:
+    if _use_stored(stamp, config):
+        return stored_read.read_ranks(cursor(), period)
     return monte_carlo(_panel(stamp), config, n_draws=APP_DRAWS, seed=APP_SEED, periods=[period])
 
 
 def uncertainty(period: int, config: ScoringConfig | None = None) -> pd.DataFrame:
-    """Rank intervals (median, p05, p95, top-10 % share) for one period."""
-    return _uncertainty(warehouse_stamp(), config or ScoringConfig(), int(period))
+    """Rank intervals (median, p05, p95, top-10 % share) for one period (stored results when
+    they match the warehouse, else computed)."""
+    return _uncertainty(warehouse_stamp(), config or DEFAULT_CONFIG, int(period))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _uncertainty_all(stamp: str) -> pd.DataFrame:
+    if _use_stored(stamp, None):
+        return stored_read.read_ranks(cursor())
+    return pd.concat([_uncertainty(stamp, DEFAULT_CONFIG, int(p)) for p in _panel(stamp).periods],
+                     ignore_index=True)
+
+
+def uncertainty_all() -> pd.DataFrame:
+    """Rank intervals of every period (default config): one query when stored."""
+    return _uncertainty_all(warehouse_stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _alerts(stamp: str, period: int) -> Alerts:
+    if _use_stored(stamp, None):
+        return stored_read.read_alerts(cursor(), period)
+    return compute_alerts(_result(stamp, DEFAULT_CONFIG), period)
+
+
+def alerts(period: int) -> Alerts:
+    """The early-warning lists of ``period`` (default config; stored when they match)."""
+    return _alerts(warehouse_stamp(), int(period))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _scores(stamp: str) -> pd.DataFrame:
+    if _use_stored(stamp, None):
+        return stored_read.read_scores(cursor())
+    return _result(stamp, DEFAULT_CONFIG).frame
+
+
+def scores() -> pd.DataFrame:
+    """``result().frame`` (default config) without building the panel when stored."""
+    return _scores(warehouse_stamp())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -199,4 +261,4 @@ def _coherence(stamp: str, config: ScoringConfig):
 
 def coherence_report(config: ScoringConfig | None = None):
     """Coherence checks of the scores (computed once per warehouse version and config)."""
-    return _coherence(warehouse_stamp(), config or ScoringConfig())
+    return _coherence(warehouse_stamp(), config or DEFAULT_CONFIG)

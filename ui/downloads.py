@@ -74,15 +74,24 @@ def export_meta(
     )
 
 
+def _figure_export(figure: go.Figure | Callable[[], go.Figure], meta: ExportMeta,
+                   fmt: str) -> bytes:
+    """Export ``figure`` (or the figure a factory makes, built only now) as ``fmt``."""
+    return images.export_figure(figure() if callable(figure) else figure, meta, fmt)
+
+
 def download_bar(
     key: str,
     data: pd.DataFrame,
     meta: ExportMeta,
-    figure: go.Figure | None = None,
+    figure: go.Figure | Callable[[], go.Figure] | None = None,
     *,
     stem: str | None = None,
 ) -> None:
     """PNG / SVG / PDF of ``figure`` (when given) and CSV / XLSX of ``data``, in one row.
+
+    ``figure`` may be a function that makes the figure: it is then built only when a user
+    downloads an image (a page need not build a figure it does not draw).
 
     ``data`` must be exactly what the chart or table shows. ``key`` makes the widget keys
     unique on the page; ``stem`` is the file name without extension (default: from the title).
@@ -95,7 +104,7 @@ def download_bar(
         if chromium:
             for fmt in images.FORMATS:
                 st.download_button(
-                    fmt.upper(), data=partial(in_language, current_language(), images.export_figure, figure, meta, fmt),
+                    fmt.upper(), data=partial(in_language, current_language(), _figure_export, figure, meta, fmt),
                     file_name=f"{stem}.{fmt}", mime=_MIME[fmt], on_click="ignore",
                     key=f"dl_{key}_{fmt}", type="tertiary", icon=":material/download:",
                 )

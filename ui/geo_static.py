@@ -29,19 +29,37 @@ def _key(stamp: str, countries: tuple[str, ...]) -> str:
     return hashlib.sha1(f"{stamp}|{','.join(countries)}".encode()).hexdigest()[:20]
 
 
+def _write_json(name: str, content: dict) -> None:
+    path = GEO_DIR / name
+    if path.is_file():
+        return
+    GEO_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(content, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)  # readers never see a half-written file
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _write(stamp: str, countries: tuple[str, ...]) -> str:
     name = f"{_key(stamp, countries)}.json"
-    path = GEO_DIR / name
-    if not path.is_file():
-        _, geojson = data.units_geo(countries)
-        GEO_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(geojson, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)  # readers never see a half-written file
+    if not (GEO_DIR / name).is_file():
+        _write_json(name, data.units_geo(countries)[1])
+    return URL_PREFIX + name
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _write_outlines(stamp: str, countries: tuple[str, ...]) -> str:
+    name = f"{_key(stamp, countries)}-borders.json"
+    if not (GEO_DIR / name).is_file():
+        _write_json(name, data.outlines(countries))
     return URL_PREFIX + name
 
 
 def geojson_url(countries: tuple[str, ...]) -> str:
     """Relative URL of the units' GeoJSON for ``countries`` (written on first use)."""
     return _write(warehouse_stamp(), tuple(sorted(countries)))
+
+
+def outlines_url(countries: tuple[str, ...]) -> str:
+    """Relative URL of the country borders (GeoJSON lines) for ``countries``."""
+    return _write_outlines(warehouse_stamp(), tuple(sorted(countries)))

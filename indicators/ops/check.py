@@ -106,6 +106,12 @@ def check_warehouse(path: Path) -> CheckReport:
         _check_files(path, report)
         return report
     try:
+        from indicators.ops.blocks import damaged_blocks
+
+        bad = damaged_blocks(path, con.execute("PRAGMA database_size").fetchone()[2])
+        if bad:  # also damage outside table data (indexes), which the reads below miss
+            report.add("problem", "integrity", f"{len(bad)} storage block(s) damaged (checksum "
+                       f"mismatch, block {', '.join(map(str, bad[:5]))}); restore the last backup")
         tables = _check_schema(con, report)
         if _check_integrity(con, tables, report):
             _check_foreign_keys(con, tables, report)

@@ -122,15 +122,31 @@ def compute_alerts(result: ScoreResult, period: int | None = None) -> Alerts:
         raise ValueError(
             f"period {period} was not scored; available: {', '.join(map(str, periods))}."
         )
-    t = periods.index(period)
+    return _alerts(result, periods.index(period), contributions(result), _ranks(result))
+
+
+def alerts_all_periods(result: ScoreResult) -> list[Alerts]:
+    """:func:`compute_alerts` for every scored period (the shared arrays computed once)."""
+    contrib, ranks = contributions(result), _ranks(result)
+    return [_alerts(result, t, contrib, ranks) for t in range(len(result.periods))]
+
+
+def _ranks(result: ScoreResult) -> np.ndarray:
+    """(U, T) rank of each unit's composite within its period."""
+    n_units, n_periods = result.composite.shape
+    return grouped_min_rank(
+        result.composite.T.ravel(), np.repeat(np.arange(n_periods), n_units)
+    ).reshape(n_periods, n_units).T
+
+
+def _alerts(result: ScoreResult, t: int, contrib: np.ndarray, ranks: np.ndarray) -> Alerts:
+    """The three lists for the period at position ``t`` of ``result.periods``."""
+    periods = [int(p) for p in result.periods]
+    period = periods[t]
     prev = t - 1 if t > 0 else None
     p = result.panel
     comp = result.composite
-    n_units, n_periods = comp.shape
-    contrib = contributions(result)
-    ranks = grouped_min_rank(comp.T.ravel(), np.repeat(np.arange(n_periods), n_units)).reshape(
-        n_periods, n_units
-    ).T
+    n_units = comp.shape[0]
 
     now = comp[:, t]
     before = comp[:, prev] if prev is not None else np.full(n_units, np.nan)
@@ -139,7 +155,8 @@ def compute_alerts(result: ScoreResult, period: int | None = None) -> Alerts:
     def _rows(idx: np.ndarray, use_change: bool) -> pd.DataFrame:
         """One row per listed unit (the lists are short: a loop here is fine)."""
         records = []
-        for u in idx:
+        cls_now, cls_before = risk_class(now[idx]), risk_class(before[idx])  # one call each
+        for k, u in enumerate(idx):
             as_change = use_change and prev is not None and not np.isnan(before[u])
             c = contrib[:, u, t] - contrib[:, u, prev] if as_change else contrib[:, u, t]
             records.append(
@@ -151,8 +168,8 @@ def compute_alerts(result: ScoreResult, period: int | None = None) -> Alerts:
                     "composite": now[u],
                     "previous": before[u],
                     "change": change[u],
-                    "risk_class": risk_class(np.array([now[u]]))[0],
-                    "previous_class": risk_class(np.array([before[u]]))[0] if prev is not None else "",
+                    "risk_class": cls_now[k],
+                    "previous_class": cls_before[k] if prev is not None else "",
                     "rank": int(ranks[u, t]) if not np.isnan(ranks[u, t]) else None,
                     "drivers": _drivers(c, as_change),
                 }

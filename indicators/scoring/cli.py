@@ -11,26 +11,40 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..warehouse import connect
-from .alerts import compute_alerts
 from .config import DEFAULT_DRAWS, DEFAULT_SEED, METHOD_VERSION, ConfigError, load_config
-from .engine import CSV_COLUMNS, UNCERTAINTY_COLUMNS, score
-from .panel import Panel, load_panel
-from .uncertainty import monte_carlo
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .engine import ScoreResult
+    from .panel import Panel
+
+# Imports are lazy (inside the functions): ``score`` needs numpy and DuckDB, not pandas or
+# pyarrow (only ``--uncertainty`` does); see README "Command-line performance".
 
 
 def _err(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def _load(db: str | None) -> Panel | None:
+def _open(db: str | None):  # noqa: ANN202 - a DuckDB connection
+    """A read-only connection to the warehouse, or None (message printed) when it is missing."""
+    from ..warehouse import connect
+
     try:
-        con = connect(db, read_only=True)
+        return connect(db, read_only=True)
     except FileNotFoundError as exc:
         _err(str(exc))
+        return None
+
+
+def _load(db: str | None) -> Panel | None:
+    from .panel import load_panel
+
+    con = _open(db)
+    if con is None:
         return None
     try:
         return load_panel(con)
@@ -68,9 +82,36 @@ def run_score(
     if period is not None and all_periods:
         _err("use either --period YEAR or --all-periods, not both.")
         return 2
-    panel = _load(db)
-    if panel is None:
+    loaded = load_for_score(db)
+    if loaded is None:
         return 2
+    panel, facts = loaded
+    return _score_and_write(panel, facts, cfg, period, all_periods, uncertainty, seed, Path(out))
+
+
+def load_for_score(db: str | None) -> tuple[Panel, tuple] | None:
+    """The panel and the sidecar's facts (fictional flag, cited sources), read through one
+    read-only connection that is closed before scoring; None (message printed) when the
+    warehouse is missing."""
+    from .panel import load_panel
+
+    con = _open(db)
+    if con is None:
+        return None
+    try:
+        return load_panel(con), _sidecar_facts(con)
+    finally:
+        con.close()
+
+
+def _score_and_write(panel: Panel, facts: tuple, cfg, period: int | None,  # noqa: ANN001
+                     all_periods: bool, uncertainty: int | None, seed: int,
+                     out_path: Path) -> int:
+    """The body of :func:`run_score` once the warehouse is read."""
+    import numpy as np
+
+    from .engine import CSV_COLUMNS, UNCERTAINTY_COLUMNS, score
+
     if panel.periods.size == 0:
         _err("the warehouse has no observations: nothing to score.")
         return 1
@@ -85,17 +126,19 @@ def run_score(
     except ValueError as exc:
         _err(str(exc))
         return 2
-    frame = result.frame
-    columns = list(CSV_COLUMNS)
-    if uncertainty is not None:
-        mc = monte_carlo(panel, cfg, n_draws=int(uncertainty), seed=int(seed), periods=periods)
-        frame = frame.merge(mc, on=["unit_id", "period"], how="left", validate="one_to_one")
-        columns += list(UNCERTAINTY_COLUMNS)
-    out_path = Path(out)
     if out_path.parent and not out_path.parent.exists():
         out_path.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(frame[columns], out_path)
-    meta_path = _write_sidecar(db, out_path, cfg, periods, uncertainty, seed)
+    if uncertainty is None:  # the common case: straight from the arrays, no pandas
+        n_rows = write_score_csv(result, out_path)
+    else:
+        from .uncertainty import monte_carlo
+
+        mc = monte_carlo(panel, cfg, n_draws=int(uncertainty), seed=int(seed), periods=periods)
+        frame = result.frame.merge(mc, on=["unit_id", "period"], how="left",
+                                   validate="one_to_one")
+        write_csv(frame[list(CSV_COLUMNS) + list(UNCERTAINTY_COLUMNS)], out_path)
+        n_rows = len(frame)
+    meta_path = _write_sidecar(facts, out_path, cfg, periods, uncertainty, seed)
 
     n_units = panel.unit_ids.size
     span = str(periods[0]) if len(periods) == 1 else f"{periods[0]}-{periods[-1]} ({len(periods)} periods)"
@@ -111,7 +154,7 @@ def run_score(
         print(line)
     for warning in result.warnings:
         print(f"  warning: {warning}")
-    print(f"Wrote {len(frame)} rows to {out_path} ({METHOD_VERSION}); sources, licences and "
+    print(f"Wrote {n_rows} rows to {out_path} ({METHOD_VERSION}); sources, licences and "
           f"method in {meta_path}.")
     return 0
 
@@ -136,21 +179,99 @@ def write_csv(frame, path: Path) -> None:  # noqa: ANN001 - a pandas DataFrame
         con.close()
 
 
-def _write_sidecar(db: str | None, out_path: Path, cfg, periods: list[int],
-                   uncertainty: int | None, seed: int) -> Path:
-    """``<out>.meta.txt``: method, options, fictional flag, periods and every source with its
-    licence — the CSV itself keeps exactly the documented columns."""
-    import datetime as dt
+def score_csv_columns(result: ScoreResult) -> dict[str, np.ndarray]:
+    """The CSV columns (:data:`~indicators.scoring.engine.CSV_COLUMNS`) of ``result`` as numpy
+    arrays, rows sorted by period, country and unit id: the same table as ``result.frame``,
+    computed without pandas (ranks are floats, NaN = not ranked; NaN = empty cell)."""
+    import numpy as np
 
-    con = connect(db, read_only=True)
+    from .engine import RF_COLUMNS
+    from .rank import grouped_min_rank
+
+    panel = result.panel
+    comp, periods = result.composite, result.periods
+    n_units, n_periods = comp.shape
+    t_idx = np.repeat(np.arange(n_periods), n_units)
+    u_idx = np.tile(np.arange(n_units), n_periods)
+    c = comp.T.ravel()
+    country_codes, country_idx = np.unique(panel.unit_country.astype(str), return_inverse=True)
+    data = {
+        "unit_id": panel.unit_ids[u_idx],
+        "unit_name": panel.unit_names[u_idx],
+        "country": panel.unit_country[u_idx],
+        "period": periods[t_idx].astype(np.int64),
+        "composite": c,
+        "risk_class": _risk_class(c),
+        "coverage": result.coverage.T.ravel(),
+        "rank": grouped_min_rank(c, t_idx),
+        "rank_in_country": grouped_min_rank(
+            c, t_idx * max(len(country_codes), 1) + country_idx[u_idx]),
+    }
+    for r, col in enumerate(RF_COLUMNS):
+        data[col] = result.rf_scores[r].T.ravel()
+    # a stable sort by (period, country, unit id), as ``result.frame`` is sorted
+    u_order = np.array(sorted(range(n_units), key=lambda u: (str(panel.unit_country[u]),
+                                                              str(panel.unit_ids[u]))),
+                       dtype=np.int64)
+    t_order = np.argsort(periods, kind="stable")
+    order = (t_order[:, None] * n_units + u_order[None, :]).ravel()
+    return {name: values[order] for name, values in data.items()}
+
+
+def _risk_class(composite):  # noqa: ANN001, ANN202 - numpy in, numpy out
+    from .aggregate import risk_class
+
+    return risk_class(composite)
+
+
+def write_score_csv(result: ScoreResult, path: Path) -> int:
+    """Write the CSV of ``result`` (:func:`score_csv_columns`) exactly as :func:`write_csv`
+    writes ``result.frame``, from numpy arrays through DuckDB; return the number of rows."""
+    import duckdb
+
+    from .engine import CSV_COLUMNS
+
+    columns = score_csv_columns(result)
+    con = duckdb.connect()
     try:
-        fictional = (con.execute("SELECT value FROM meta WHERE key = 'fictional'").fetchone()
-                     or ["false"])[0] == "true"
-        sources = con.execute(
-            "SELECT DISTINCT s.title, s.publisher, s.licence, s.url FROM observations o "
-            "JOIN sources s ON s.id = o.source ORDER BY 1").fetchall()
+        con.register("frame_out", columns)
+        cols = []
+        for name in CSV_COLUMNS:
+            values = columns[name]
+            if name in ("rank", "rank_in_country"):
+                cols.append(f'CAST("{name}" AS BIGINT) AS "{name}"')
+            elif values.dtype == object:
+                cols.append(f'nullif("{name}", \'\') AS "{name}"')
+            else:  # numpy NaN arrives as NULL: an empty cell
+                cols.append(f'"{name}"')
+        target = str(path).replace("'", "''")
+        con.execute(f"COPY (SELECT {', '.join(cols)} FROM frame_out) TO '{target}' "
+                    "(HEADER, DELIMITER ',')")
     finally:
         con.close()
+    return int(len(columns["unit_id"]))
+
+
+def _sidecar_facts(con) -> tuple[bool, list[tuple]]:  # noqa: ANN001 - a DuckDB connection
+    """What the sidecar says about the warehouse: fictional or not, and the sources (title,
+    publisher, licence, url) that observations cite."""
+    fictional = (con.execute("SELECT value FROM meta WHERE key = 'fictional'").fetchone()
+                 or ["false"])[0] == "true"
+    # a semi-join: the few cited sources, without a join result of one row per observation
+    sources = con.execute(
+        "SELECT DISTINCT s.title, s.publisher, s.licence, s.url FROM sources s "
+        "WHERE s.id IN (SELECT source FROM observations) ORDER BY 1, 2, 3, 4").fetchall()
+    return fictional, sources
+
+
+def _write_sidecar(facts: tuple[bool, list[tuple]], out_path: Path, cfg,  # noqa: ANN001
+                   periods: list[int], uncertainty: int | None, seed: int) -> Path:
+    """``<out>.meta.txt``: method, options, fictional flag, periods and every source with its
+    licence — the CSV itself keeps exactly the documented columns. ``facts``: from
+    :func:`_sidecar_facts`."""
+    import datetime as dt
+
+    fictional, sources = facts
     lines = [f"File: {out_path.name}", f"Generated: {dt.date.today().isoformat()}",
              f"Method: {cfg.describe()}",
              f"Periods: {periods[0]}-{periods[-1]}" if len(periods) > 1 else f"Period: {periods[0]}"]
@@ -175,6 +296,9 @@ def run_alerts(db: str | None, period: int | None, config: str | None = None) ->
     except ConfigError as exc:
         _err(str(exc))
         return 2
+    from .alerts import compute_alerts
+    from .engine import score
+
     panel = _load(db)
     if panel is None:
         return 2

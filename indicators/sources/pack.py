@@ -382,6 +382,9 @@ def build_pack(db_path: str | os.PathLike[str], name: str = PACK_NAME,
             _extras(con, fetcher, summary, used)
         _summarise(con, summary, layers)
         _population_report(con, summary)
+        from indicators.scoring.stored import refresh_stored_results
+
+        refresh_stored_results(con)  # scores, rank intervals, alerts (indicators.scoring.stored)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()

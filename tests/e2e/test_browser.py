@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BROWSER_FLAGS as FLAGS
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, LIGHT_MAP_JS
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,14 +34,11 @@ def page(app_url):
         browser.close()
 
 
-COUNT_JS = (
-    "() => { const d = document.querySelector('.js-plotly-plot');"
-    " return d && d.data && d.data[0] && d.data[0].locations ? d.data[0].locations.length : -1; }"
-)
+COUNT_JS = f"() => {{ const m = ({LIGHT_MAP_JS})(); return m ? m.units : -1; }}"
 
 
 def _map_locations(pg) -> int:
-    """Number of units drawn in the map trace, read from the plotly graph div."""
+    """Number of units painted on the light map (read from its SVG)."""
     return pg.evaluate(COUNT_JS)
 
 
@@ -57,7 +54,6 @@ def test_map_filter_url_and_profile_link(page, app_url):
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
         (app_url, "data:", "blob:", "about:", "ws://127.0.0.1")) else None)
     page.goto(app_url + "/", wait_until="networkidle")
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _wait_count(page, "true")
     assert page.get_by_text("FICTIONAL DEMO DATA").first.is_visible()
     all_units = _map_locations(page)
@@ -94,3 +90,23 @@ def test_map_filter_url_and_profile_link(page, app_url):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)
     assert not outside, outside
+
+
+def test_map_hover_and_click_open_a_profile(page, app_url):
+    """The light map: hovering a unit shows its figures; clicking it opens its profile."""
+    page.goto(app_url + "/", wait_until="networkidle")
+    _wait_count(page, "true")
+    unit = page.locator(".rm-units path").nth(40)  # Playwright's CSS reaches into shadow roots
+    unit.hover()
+    page.wait_for_function(f"() => ({LIGHT_MAP_JS})().tipShown", timeout=10_000)
+    tip = page.evaluate(LIGHT_MAP_JS)["tip"]
+    assert tip[1].startswith("Local spelling") and tip[2].startswith("Composite risk score: ")
+    assert tip[5].startswith("Rank: ") and tip[-1] == "Click to open the profile", tip
+    legend = page.evaluate(LIGHT_MAP_JS)["legend"]
+    assert legend[0] == "insufficient data" and "very high" in legend
+    page.locator(".rm-btn").first.click()  # zoom in, then reset: the map stays drawn
+    page.locator(".rm-btn").nth(2).click()
+    unit.click()
+    page.wait_for_url("**/profile?**unit=*", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert tip[0] in page.locator("[data-testid='stMain']").inner_text()  # the unit's profile

@@ -11,21 +11,14 @@ import pytest
 
 from indicators.i18n import t
 from tests.conftest import BROWSER_FLAGS as FLAGS
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, LIGHT_MAP_JS
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
-MAP_JS = """() => {
-  const d = document.querySelector('.js-plotly-plot');
-  if (!d || !d.data || !d.data[0] || !d.data[0].customdata) return null;
-  const tr = d.data[0];
-  return {ticks: tr.colorbar.ticktext, hover: tr.hovertemplate, first: tr.customdata[0],
-          title: d.layout.title.text, seps: d.layout.separators,
-          hoverlayer: (document.querySelector('.hoverlayer') || {}).textContent || ''};
-}"""
+MAP_JS = LIGHT_MAP_JS  # the light map: units painted, title, legend, tooltip text
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +63,14 @@ def test_cyrillic_then_albanian(page, app_url):
     assert "Српски" in select.inner_text() + str(select.locator("input").first.input_value())
 
     facts = _map(page, t("measure.composite", lang="sr-Cyrl"))
-    assert all(CYRILLIC.search(x) for x in facts["ticks"]), facts["ticks"]  # legend classes
-    assert CYRILLIC.search(facts["hover"]) and CYRILLIC.search(facts["first"][0])
-    assert facts["seps"] == ",." and re.fullmatch(r"\d+,\d|" + t("class.insufficient",
-                                                                   lang="sr-Cyrl"),
-                                                   facts["first"][2])
-    box = page.locator(".js-plotly-plot").first.bounding_box()
-    for dx, dy in ((0.45, 0.5), (0.5, 0.45), (0.55, 0.55), (0.4, 0.4)):  # hover a unit
-        page.mouse.move(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
-        page.wait_for_timeout(400)
-        shown = page.evaluate(MAP_JS)["hoverlayer"]
-        if shown:
-            assert CYRILLIC.search(shown), shown
-            break
+    assert all(CYRILLIC.search(x) for x in facts["legend"]), facts["legend"]  # legend classes
+    page.locator(".rm-units path").nth(40).hover()  # hover a unit: the tooltip is Cyrillic
+    page.wait_for_function(f"() => ({MAP_JS})().tipShown", timeout=10_000)
+    shown = page.evaluate(MAP_JS)["tip"]
+    assert CYRILLIC.search(shown[0]), shown  # the unit's name
+    value = shown[2].split(": ", 1)[1]  # the composite: decimal comma
+    assert shown[2].startswith(t("measure.composite", lang="sr-Cyrl")), shown
+    assert re.fullmatch(r"\d+,\d|" + t("class.insufficient", lang="sr-Cyrl"), value), shown
     _shot(page, "i18n_overview_sr-Cyrl.png")
 
     select.click()
@@ -92,9 +80,11 @@ def test_cyrillic_then_albanian(page, app_url):
     page.wait_for_function("() => new URL(location.href).searchParams.get('lang') === 'sq'",
                            timeout=30_000)
     facts = _map(page, t("measure.composite", lang="sq"))
-    assert not CYRILLIC.search(" ".join(facts["ticks"]))
-    assert t("class.insufficient", lang="sq") in facts["ticks"]
-    assert not CYRILLIC.search(facts["first"][0])  # unit names back in Latin
+    assert not CYRILLIC.search(" ".join(facts["legend"]))
+    assert t("class.insufficient", lang="sq") in facts["legend"]
+    page.locator(".rm-units path").nth(40).hover()
+    page.wait_for_function(f"() => ({MAP_JS})().tipShown", timeout=10_000)
+    assert not CYRILLIC.search(page.evaluate(MAP_JS)["tip"][0])  # the name back in Latin
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert not CYRILLIC.search(sidebar), sidebar[100:400]
     body = page.locator('[data-testid="stMain"]').inner_text()

@@ -196,6 +196,9 @@ def build_bih_1991(db_path: str | os.PathLike[str], mirror: str | os.PathLike[st
         if check:
             summary.details.append(check)
         _summarise(con, summary)
+        from indicators.scoring.stored import refresh_stored_results
+
+        refresh_stored_results(con)  # scores, rank intervals, alerts (indicators.scoring.stored)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
