@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from functools import cache
+from decimal import Decimal
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -42,12 +43,29 @@ def _missing(value: object) -> bool:
         return False
 
 
+@cache
+def _decimal_symbol(lang: str) -> str:
+    return babel_numbers.get_decimal_symbol(babel_locale(lang))
+
+
+_QUANTUM = [Decimal(1).scaleb(-d) for d in range(10)]
+
+
 def format_number(value: float | int | None, digits: int = 0, lang: str | None = None) -> str:
     """A number with the locale's grouping and decimal separators and ``digits`` decimals."""
     if _missing(value):
         return "–"
+    code = _lang(lang)
+    if (type(value) in (int, float) and 0 <= value < 1000 and digits < len(_QUANTUM)
+            and not str(value).startswith("-")):
+        # Fast path, same result as Babel (Decimal(str(v)), round half even, no grouping
+        # below 1,000): maps and tables format thousands of small numbers per view.
+        rounded = Decimal(str(value)).quantize(_QUANTUM[digits])
+        if rounded < 1000:  # 999.95 rounds to 1,000, which is grouped
+            text = f"{rounded:f}"
+            return text.replace(".", _decimal_symbol(code)) if digits else text
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=babel_locale(_lang(lang)))
+    return babel_numbers.format_decimal(value, format=pattern, locale=babel_locale(code))
 
 
 def format_significant(value: float | None, digits: int = 4, lang: str | None = None) -> str:
@@ -88,7 +106,18 @@ def format_percent(share: float | None, digits: int = 0, lang: str | None = None
     """A share (0–1) as a locale percentage (``87 %`` in BCMS, ``87%`` in English)."""
     if _missing(share):
         return "–"
-    locale = babel_locale(_lang(lang))
+    if type(share) in (int, float):  # shares repeat (coverage): remember each formatted one
+        return _percent_cached(share, digits, _lang(lang))
+    return _percent(share, digits, _lang(lang))
+
+
+@lru_cache(maxsize=8192)
+def _percent_cached(share: float, digits: int, lang: str) -> str:
+    return _percent(share, digits, lang)
+
+
+def _percent(share: float, digits: int, lang: str) -> str:
+    locale = babel_locale(lang)
     pattern = locale.percent_formats[None].pattern  # e.g. "#,##0 %" (bs) or "#,##0%" (en)
     if digits > 0:
         pattern = re.sub(r"0(?=[^0-9#.]*%)", "0." + "0" * digits, pattern, count=1)
