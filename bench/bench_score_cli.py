@@ -1,18 +1,23 @@
 """`score --all-periods` end to end against a plain pandas pipeline, side by side (issue 15).
 
 Builds the benchmark panel (1,000 units x 60 indicators x 20 years, ~1.2 M observations) in a
-warehouse and, for the reference, the same observations as a CSV file. Then times, each as a
-fresh process (imports included), alternating and repeated:
+warehouse, stores its results as a publish does (``refresh_stored_results``) and, for the
+reference, writes the same observations as a CSV file. Then times, each as a fresh process
+(imports included), alternating and repeated:
 
-- ``python -m indicators score --all-periods --db W --out scores.csv`` (method v1);
+- ``python -m indicators score --all-periods --db W --out scores.csv`` (method v1; it reads
+  the stored results, which are current);
+- the same with ``--recompute`` (computes from the observations, as without stored results);
 - a plain pandas pipeline that reads the CSV, pivots, min-max normalises each indicator
   (pooled), averages indicators per risk factor and risk factors per unit-period, and writes
   the composite as CSV — the simplest hand-written equivalent.
 
-Prints both times, the ratio (target: the command >= 3x faster than the pipeline) and where
+Prints the times, the ratio (target: the command >= 3x faster than the pipeline) and where
 the command's time goes, measured in a fresh process that runs the command's own steps one
-by one: interpreter start, imports (argument parsing included), load (``load_panel``), score,
-write (CSV + sidecar). It also lists which heavy libraries the command imported.
+by one: interpreter start, imports (argument parsing included), check (is the stored
+fingerprint current?), copy (the CSV from ``stored_scores``); and for ``--recompute``: imports,
+load (``load_panel``), score, write (CSV + sidecar). It also lists which heavy libraries
+each imported.
 
 Run: ``.venv/bin/python bench/bench_score_cli.py [--repeat 3] [--keep DIR]``
 (``--keep DIR`` keeps the warehouse and CSV files in DIR and reuses them on the next run.)
@@ -89,6 +94,35 @@ print(json.dumps({"imports": t1 - t0, "load": t2 - t1, "score": t3 - t2, "write"
 '''
 
 
+#: The stored path's steps, one by one, in a fresh process (same functions as ``stored_score``).
+BREAKDOWN_STORED = r'''
+import json, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from indicators.cli import build_parser
+args = build_parser(only="score").parse_args(
+    ["score", "--all-periods", "--db", sys.argv[1], "--out", sys.argv[2]])
+from indicators.scoring import stored_cli as sc
+from indicators.scoring.cli import _sidecar_facts
+t1 = time.perf_counter()
+con = sc._open(args.db)
+assert sc.usable(con), "the stored results are not current"
+t2 = time.perf_counter()
+periods = sc._periods(con, None, True)
+notes, facts = sc._notes(con), _sidecar_facts(con)
+sc._copy_scores(con, periods, False, Path(args.out))
+con.close()
+t3 = time.perf_counter()
+heavy = ["pandas", "numpy", "pyarrow", "duckdb", "geopandas", "shapely", "pyproj", "plotly",
+         "streamlit", "matplotlib", "scipy", "yaml"]
+print(json.dumps({"imports": t1 - t0, "check": t2 - t1, "copy": t3 - t2,
+                  "modules": len(sys.modules),
+                  "heavy": [m for m in heavy if m in sys.modules]}))
+'''
+
+STORE = ("import sys\nfrom indicators.scoring.stored import refresh_stored_results\n"
+         "print(refresh_stored_results(sys.argv[1]))\n")
+
 #: The source tree whose ``indicators`` package is measured (``--src``; default: this one).
 SRC = ROOT
 
@@ -106,6 +140,18 @@ def _run_cmd(cmd: list[str]) -> tuple[float, float]:
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _has_stored_cli() -> bool:
+    """True when the measured tree's ``score`` reads stored results (and knows --recompute)."""
+    return (SRC / "indicators" / "scoring" / "stored_cli.py").exists()
+
+
+def _store(db: Path) -> str:
+    """Store the results of ``db`` with the measured tree's code, as a publish does."""
+    proc = subprocess.run([sys.executable, "-c", STORE, str(db)], cwd=SRC, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(SRC)})
+    return proc.stdout.strip() or f"not stored ({proc.stderr.strip().splitlines()[-1:]})"
 
 
 def _breakdown(db: Path, out: Path, script: Path) -> dict:
@@ -156,32 +202,49 @@ def _run(tmpd: Path, repeat: int) -> None:
     script.write_text(PANDAS_PIPELINE, encoding="utf-8")
     steps = tmpd / "breakdown.py"
     steps.write_text(BREAKDOWN, encoding="utf-8")
+    stored = _has_stored_cli()
+    if stored:
+        print(f"stored results of the benchmark warehouse: {_store(db)}")
+    steps_stored = tmpd / "breakdown_stored.py"
+    steps_stored.write_text(BREAKDOWN_STORED, encoding="utf-8")
 
     cli = [sys.executable, "-m", "indicators", "score", "--all-periods", "--db", str(db),
            "--out", str(tmpd / "scores.csv")]
     ref = [sys.executable, str(script), str(csv_obs), str(csv_ind), str(tmpd / "ref.csv")]
-    t_cli, t_ref, cpu_cli, cpu_ref = [], [], [], []
-    for _ in range(repeat):  # alternate, so both see the same machine load
-        for times, cpus, cmd in ((t_cli, cpu_cli, cli), (t_ref, cpu_ref, ref)):
+    runs = {"command": cli, "pipeline": ref}
+    if stored:
+        runs["--recompute"] = [*cli[:-1], str(tmpd / "scores_recomputed.csv"), "--recompute"]
+    walls: dict[str, list[float]] = {k: [] for k in runs}
+    cpus: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeat):  # alternate, so all see the same machine load
+        for name, cmd in runs.items():
             wall, cpu = _run_cmd(cmd)
-            times.append(wall)
-            cpus.append(cpu)
-    parts = _breakdown(db, tmpd / "again.csv", steps)
-    c, r = statistics.median(t_cli), statistics.median(t_ref)
-    cc, cr = statistics.median(cpu_cli), statistics.median(cpu_ref)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    wall = {k: statistics.median(v) for k, v in walls.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
+    c, r = wall["command"], wall["pipeline"]
     print(f"panel: {n_obs:,} observations (1,000 units x 60 indicators x 20 years)")
-    print(f"score --all-periods, end to end:  {c:.2f} s (median of {repeat}; "
-          f"all: {', '.join(f'{x:.2f}' for x in t_cli)})")
-    print(f"plain pandas pipeline from CSV:   {r:.2f} s (median of {repeat}; "
-          f"all: {', '.join(f'{x:.2f}' for x in t_ref)})")
-    print(f"ratio: the command is {r / c:.1f}x faster   (target >= 3x)")
-    print(f"CPU seconds (user + system, median): command {cc:.2f}, pipeline {cr:.2f}, "
-          f"ratio {cr / cc:.1f}x")
-    heavy = parts.pop("heavy")
-    n_mod = parts.pop("modules")
-    print("where the command's time goes (its steps in a fresh process): "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
-    print(f"modules imported by the command: {n_mod}; heavy libraries: {', '.join(heavy)}")
+    labels = {"command": "score --all-periods, end to end:", "pipeline":
+              "plain pandas pipeline from CSV:", "--recompute": "score --all-periods --recompute:"}
+    for name in runs:
+        print(f"{labels[name]:<36}{wall[name]:.2f} s wall, {cpu[name]:.2f} s CPU (median of "
+              f"{repeat}; wall: {', '.join(f'{x:.2f}' for x in walls[name])})")
+    print(f"ratio: the command is {r / c:.1f}x faster (wall), {cpu['pipeline'] / cpu['command']:.1f}x "
+          f"(CPU)   (target >= 3x)")
+    if stored:
+        print(f"  --recompute: {r / wall['--recompute']:.1f}x (wall), "
+              f"{cpu['pipeline'] / cpu['--recompute']:.1f}x (CPU); same bytes as the command: "
+              f"{(tmpd / 'scores.csv').read_bytes() == (tmpd / 'scores_recomputed.csv').read_bytes()}")
+    todo = [("stored results", steps_stored)] if stored else []
+    todo.append(("computing (--recompute)" if stored else "computing", steps))
+    for what, script_path in todo:
+        parts = _breakdown(db, tmpd / "again.csv", script_path)
+        heavy = parts.pop("heavy")
+        n_mod = parts.pop("modules")
+        print(f"where the time goes, {what} (its steps in a fresh process): "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
+        print(f"  modules imported: {n_mod}; heavy libraries: {', '.join(heavy)}")
 
 
 def main() -> None:

@@ -145,6 +145,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--uncertainty", type=int, metavar="N", help="Monte Carlo draws for rank intervals")
     p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
+    p.add_argument("--recompute", action="store_true",
+                   help="compute, even when the warehouse holds current stored results")
 
     p = sub.add_parser("undo", help="undo an observations import (restores overwritten values)")
     _add_db(p)
@@ -165,6 +167,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("alerts", help="early-warning lists for a period")
     _add_db(p)
     p.add_argument("--period", type=int, help="year (default: the latest)")
+    p.add_argument("--recompute", action="store_true",
+                   help="compute, even when the warehouse holds current stored results")
 
     p = sub.add_parser("validate", help="backtest: did the scores at T rank the units where an "
                        "outcome was worst in a later window first? (AUC, Spearman, precision at k)")
@@ -331,13 +335,14 @@ def _cmd_score(args: argparse.Namespace) -> int:
         uncertainty=args.uncertainty,
         seed=args.seed,
         out=args.out,
+        recompute=args.recompute,
     )
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
     from indicators.scoring.cli import run_alerts
 
-    return run_alerts(db=args.db, period=args.period)
+    return run_alerts(db=args.db, period=args.period, recompute=args.recompute)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

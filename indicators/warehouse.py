@@ -15,9 +15,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # only in annotations: importing the warehouse does not load pandas
+    import pandas as pd
 
 SCHEMA_VERSION = "2"
 #: Columns added after version 1 (added to older warehouses by :func:`ensure_schema`).
@@ -248,6 +251,11 @@ CREATE TABLE IF NOT EXISTS stored_alerts (  -- = compute_alerts(result, period),
     previous_class VARCHAR,
     rank INTEGER,
     drivers VARCHAR
+);
+CREATE TABLE IF NOT EXISTS stored_notes (  -- what the panel reported (the `score` summary)
+    kind VARCHAR NOT NULL,           -- 'units' | 'risk_factors' | 'excluded' | 'dropped'
+    key VARCHAR NOT NULL,            -- indicator code (excluded), reason (dropped), else ''
+    value VARCHAR NOT NULL           -- count, RF numbers ('1,2,5'), or the exclusion reason
 );
 """
 

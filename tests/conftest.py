@@ -93,6 +93,47 @@ def map_payload(at: AppTest) -> dict:
     return json.loads(maps[0].proto.json)
 
 
+def html_tables(at: AppTest) -> list:
+    """The light tables (``ui.components.light_table``, static HTML) of a run, as DataFrames of
+    the shown text (headers as shown)."""
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    class _Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[tuple[list[str], list[list[str]]]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.tables.append(([], []))
+            elif tag == "tr" and self.tables:
+                self.tables[-1][1].append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None and self.tables:
+                text = "".join(self.cell).strip()
+                head, rows = self.tables[-1]
+                (head if tag == "th" else rows[-1]).append(text)
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    out = []
+    for element in at.get("html"):
+        parser = _Parser()
+        parser.feed(element.proto.body)
+        for head, rows in parser.tables:
+            out.append(pd.DataFrame([r for r in rows if r], columns=head))
+    return out
+
+
 #: JS giving the light map's drawn state in a real browser (it lives in a shadow root): units
 #: painted, title, legend texts and the tooltip's lines; null until the map is painted.
 LIGHT_MAP_JS = """() => {

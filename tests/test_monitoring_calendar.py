@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators.cli import main
+from indicators.i18n import t
 from indicators.monitoring.calendar import (
     CATEGORIES,
     REAL_COUNTRIES,
@@ -30,7 +31,7 @@ from indicators.monitoring.calendar import (
 )
 from indicators.reference_data import load_reference
 from indicators.warehouse import connect
-from tests.conftest import run_page
+from tests.conftest import html_tables, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -260,7 +261,8 @@ def _run(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: st
 def _panel_titles(at: AppTest) -> list[str]:
     assert any(s.value.startswith("Dates of heightened sensitivity in the next 90 days")
                for s in at.subheader)
-    return [t for d in at.dataframe if "days_until" in d.value.columns for t in d.value["title"]]
+    return [x for d in html_tables(at) if t("calendar.col_in_days") in d.columns  # light table
+            for x in d[t("calendar.col_event")]]
 
 
 def test_overview_shows_upcoming_triggers(demo_db, monkeypatch):

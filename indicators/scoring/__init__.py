@@ -11,27 +11,44 @@ Typical use::
 See :mod:`indicators.scoring.engine` for the method in plain language.
 """
 
-from .alerts import Alerts, compute_alerts
-from .coherence import CoherenceReport, coherence, cronbach_alpha
-from .config import (
-    AGGREGATIONS,
-    METHOD_VERSION,
-    NORMALISATIONS,
-    ConfigError,
-    ScoringConfig,
-    config_from_mapping,
-    load_config,
-)
-from .engine import (
-    CSV_COLUMNS,
-    INSUFFICIENT_DATA,
-    RF_COLUMNS,
-    UNCERTAINTY_COLUMNS,
-    ScoreResult,
-    score,
-)
-from .panel import Panel, build_panel, load_panel
-from .uncertainty import monte_carlo
+import importlib
+
+#: exported name -> submodule, imported on first use (PEP 562): importing one
+#: submodule (e.g. ``indicators.scoring.panel`` for ``score``) does not load pandas.
+_EXPORTS = {
+    "Alerts": "alerts",
+    "compute_alerts": "alerts",
+    "CoherenceReport": "coherence",
+    "coherence": "coherence",
+    "cronbach_alpha": "coherence",
+    "AGGREGATIONS": "config",
+    "METHOD_VERSION": "config",
+    "NORMALISATIONS": "config",
+    "ConfigError": "config",
+    "ScoringConfig": "config",
+    "config_from_mapping": "config",
+    "load_config": "config",
+    "CSV_COLUMNS": "engine",
+    "INSUFFICIENT_DATA": "engine",
+    "RF_COLUMNS": "engine",
+    "UNCERTAINTY_COLUMNS": "engine",
+    "ScoreResult": "engine",
+    "score": "engine",
+    "Panel": "panel",
+    "build_panel": "panel",
+    "load_panel": "panel",
+    "monte_carlo": "uncertainty",
+}
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AGGREGATIONS",

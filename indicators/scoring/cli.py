@@ -53,10 +53,15 @@ def _load(db: str | None) -> Panel | None:
 
 
 def _describe_panel(panel: Panel) -> list[str]:
+    return _describe_lines(panel.excluded, panel.dropped)
+
+
+def _describe_lines(excluded: dict[str, str], dropped: dict[str, int]) -> list[str]:
+    """The summary lines about excluded indicators and observations not used."""
     lines = []
-    for code, reason in sorted(panel.excluded.items()):
+    for code, reason in sorted(excluded.items()):
         lines.append(f"  excluded indicator {code}: {reason}")
-    for reason, count in sorted(panel.dropped.items()):
+    for reason, count in sorted(dropped.items()):
         lines.append(f"  {count} observation(s) not used: {reason}")
     return lines
 
@@ -69,8 +74,12 @@ def run_score(
     uncertainty: int | None,
     seed: int = DEFAULT_SEED,
     out: str = "scores.csv",
+    recompute: bool = False,
 ) -> int:
-    """Score the warehouse and write one CSV row per unit and period; return an exit code."""
+    """Score the warehouse and write one CSV row per unit and period; return an exit code.
+
+    Without ``config`` the stored results of the warehouse are written when they are exactly
+    what would be computed (:mod:`.stored_cli`); ``recompute`` always computes."""
     try:
         cfg = load_config(config)
     except ConfigError as exc:
@@ -82,6 +91,12 @@ def run_score(
     if period is not None and all_periods:
         _err("use either --period YEAR or --all-periods, not both.")
         return 2
+    if config is None and not recompute:
+        from .stored_cli import stored_score
+
+        code = stored_score(db, period, all_periods, uncertainty, seed, Path(out))
+        if code is not None:
+            return code
     loaded = load_for_score(db)
     if loaded is None:
         return 2
@@ -289,13 +304,23 @@ def _write_sidecar(facts: tuple[bool, list[tuple]], out_path: Path, cfg,  # noqa
     return meta_path
 
 
-def run_alerts(db: str | None, period: int | None, config: str | None = None) -> int:
-    """Print the three early-warning lists for ``period`` (default: latest); return an exit code."""
+def run_alerts(db: str | None, period: int | None, config: str | None = None,
+               recompute: bool = False) -> int:
+    """Print the three early-warning lists for ``period`` (default: latest); return an exit code.
+
+    Without ``config`` the stored lists are printed when they are current (``recompute``:
+    always compute)."""
     try:
         cfg = load_config(config)
     except ConfigError as exc:
         _err(str(exc))
         return 2
+    if config is None and not recompute:
+        from .stored_cli import stored_alerts
+
+        code = stored_alerts(db, period)
+        if code is not None:
+            return code
     from .alerts import compute_alerts
     from .engine import score
 
@@ -329,6 +354,8 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed for --uncertainty")
     parser.add_argument("--out", required=True, help="CSV file to write")
+    parser.add_argument("--recompute", action="store_true",
+                        help="compute, even when the warehouse holds current stored results")
 
 
 def add_alerts_arguments(parser: argparse.ArgumentParser) -> None:
@@ -336,18 +363,22 @@ def add_alerts_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, help="warehouse file")
     parser.add_argument("--period", type=int, default=None, help="period to report (default: the latest)")
     parser.add_argument("--config", default=None, help="YAML file with scoring options")
+    parser.add_argument("--recompute", action="store_true",
+                        help="compute, even when the warehouse holds current stored results")
 
 
 def score_main(args: argparse.Namespace) -> int:
     """Call :func:`run_score` from parsed arguments."""
     return run_score(
-        args.db, args.period, args.all_periods, args.config, args.uncertainty, args.seed, args.out
+        args.db, args.period, args.all_periods, args.config, args.uncertainty, args.seed, args.out,
+        getattr(args, "recompute", False),
     )
 
 
 def alerts_main(args: argparse.Namespace) -> int:
     """Call :func:`run_alerts` from parsed arguments."""
-    return run_alerts(args.db, args.period, getattr(args, "config", None))
+    return run_alerts(args.db, args.period, getattr(args, "config", None),
+                      getattr(args, "recompute", False))
 
 
 __all__ = [

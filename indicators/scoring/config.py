@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 #: Cited by the methodology page and every export.
 METHOD_VERSION = "method v1"
 NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
@@ -191,6 +189,8 @@ def load_config(path: str | Path | None) -> ScoringConfig:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"Config file {p} does not exist.")
+    import yaml  # only for a config file: the defaults need no YAML parser
+
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -46,9 +46,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .aggregate import (
     N_RISK_FACTORS,
@@ -89,7 +93,6 @@ class ScoreResult:
     order and :attr:`periods` order.
     """
 
-    frame: pd.DataFrame
     config: ScoringConfig
     panel: Panel
     periods: np.ndarray  #: (T,) scored periods
@@ -105,6 +108,11 @@ class ScoreResult:
     warnings: list[str] = field(default_factory=list)
     method: str = METHOD_VERSION
 
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The result table (:data:`CSV_COLUMNS`), built on first use (it needs pandas)."""
+        return _frame(self.panel, self.periods, self.composite, self.coverage, self.rf_scores)
+
     def indicator_frame(
         self, unit_id: str | None = None, period: int | None = None
     ) -> pd.DataFrame:
@@ -115,6 +123,8 @@ class ScoreResult:
         no_population (a per-capita value that cannot be scored: the unit has no population).
         Rows only where the unit has an effective value (or such an unscorable one).
         """
+        import pandas as pd
+
         p = self.panel
         units = np.arange(p.unit_ids.size)
         if unit_id is not None:
@@ -205,9 +215,7 @@ def score(
     comp = apply_coverage(
         composite_scores(rf_scores, rf_w, config.aggregation), coverage, config.min_coverage
     )
-    frame = _frame(panel, scored_periods, comp, coverage, rf_scores)
     return ScoreResult(
-        frame=frame,
         config=config,
         panel=panel,
         periods=scored_periods,
@@ -231,6 +239,8 @@ def _frame(
     coverage: np.ndarray,
     rf_scores: np.ndarray,
 ) -> pd.DataFrame:
+    import pandas as pd
+
     n_units, n_periods = comp.shape
     # rows in (period, unit) order
     t_idx = np.repeat(np.arange(n_periods), n_units)

@@ -17,27 +17,29 @@ code, another DuckDB/numpy version) it computes fresh. Stored numbers are never 
 
 A failed precompute never blocks a publish: it is logged, nothing is stored for that version
 and readers compute fresh. ``RISK_PRECOMPUTE=off`` switches the precompute off.
+
+Checking (:func:`is_current`) imports neither pandas nor numpy (the ``score`` command reads
+the stored rows without them); computing imports what it needs when it runs.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
-from .alerts import alerts_all_periods
 from .config import DEFAULT_DRAWS, DEFAULT_SEED, METHOD_VERSION, ScoringConfig
-from .engine import score
-from .panel import load_panel
-from .uncertainty import monte_carlo
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +47,18 @@ log = logging.getLogger(__name__)
 DRAWS = DEFAULT_DRAWS
 SEED = DEFAULT_SEED
 #: Bumped when the layout or meaning of the stored tables changes.
-STORE_FORMAT = "1"
+STORE_FORMAT = "2"
 ENV_SWITCH = "RISK_PRECOMPUTE"
 ALERT_LISTS: tuple[str, ...] = ("sharp_risers", "consistently_high", "newly_high")
 #: The stored tables, header first (allowlist for the SQL below).
 STORED_TABLES: tuple[str, ...] = (
     "stored_results", "stored_periods", "stored_scores", "stored_ranks", "stored_alerts",
+    "stored_notes",
 )
 #: Scoring modules that do not decide the stored numbers (every other module of
 #: ``indicators/scoring`` and ``indicators/catalog`` is part of the fingerprint).
-_NOT_CODE = frozenset({"cli.py", "coherence.py", "stored_read.py", "testing.py"})
+_NOT_CODE = frozenset({"cli.py", "coherence.py", "stored_cli.py", "stored_read.py",
+                       "testing.py"})
 
 #: The scoring inputs, exactly the columns :func:`load_panel` reads. Order-independent:
 #: count and sum of 64-bit row hashes (as HUGEINT, so nothing overflows or cancels out).
@@ -83,13 +87,26 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def numpy_version() -> str:
+    """numpy's ``version.py`` (version and git revision), read without importing numpy; its
+    ``__version__`` when that file cannot be read."""
+    spec = importlib.util.find_spec("numpy")
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8").strip()
+    except (AttributeError, TypeError, OSError):
+        import numpy as np
+
+        return np.__version__
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Fingerprint of the scoring inputs as ``con`` sees them, plus method, draws, seed, the
     scoring code and the DuckDB/numpy versions (hash function, random generator)."""
     parts = con.execute(_INPUTS_SQL).fetchone()
     text = "|".join([f"format {STORE_FORMAT}", METHOD_VERSION, f"draws {DRAWS}", f"seed {SEED}",
                      f"code {code_fingerprint()}", f"duckdb {duckdb.__version__}",
-                     f"numpy {np.__version__}", *map(str, parts)])
+                     f"numpy {numpy_version()}", *map(str, parts)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -117,12 +134,32 @@ class StoredResults:
     scores: pd.DataFrame  #: the score CSV columns + ord
     ranks: pd.DataFrame  #: unit_id, period, rank_median, rank_p05, rank_p95, top10_share, ord
     alerts: pd.DataFrame  #: period, list, position + the alert columns
+    notes: pd.DataFrame  #: kind, key, value: what the panel reported (see :func:`panel_notes`)
     seconds: float = 0.0
+
+
+def panel_notes(panel) -> list[tuple[str, str, str]]:  # noqa: ANN001 - a Panel
+    """The panel facts the ``score`` summary prints, as (kind, key, value) rows: ``units``
+    (count), ``risk_factors`` (numbers with data, comma-separated), ``excluded`` (indicator
+    code, reason) and ``dropped`` (reason, observations not used)."""
+    rows = [("units", "", str(int(panel.unit_ids.size))),
+            ("risk_factors", "", ",".join(str(int(r)) for r in panel.risk_factors_with_data))]
+    rows += [("excluded", str(code), str(reason)) for code, reason in panel.excluded.items()]
+    rows += [("dropped", str(reason), str(int(n))) for reason, n in panel.dropped.items()]
+    return rows
 
 
 def compute_results(con: duckdb.DuckDBPyConnection) -> StoredResults:
     """Score, Monte Carlo (all periods in one call; the draws are shared by every period, so
     each period equals a per-period call) and alerts of ``con`` under method v1 defaults."""
+    import numpy as np
+    import pandas as pd
+
+    from .alerts import alerts_all_periods
+    from .engine import score
+    from .panel import load_panel
+    from .uncertainty import monte_carlo
+
     t0 = time.perf_counter()
     fp = fingerprint(con)
     panel = load_panel(con)
@@ -148,6 +185,7 @@ def compute_results(con: duckdb.DuckDBPyConnection) -> StoredResults:
         scores=result.frame.assign(ord=np.arange(len(result.frame))),
         ranks=ranks.assign(ord=np.arange(len(ranks))),
         alerts=alerts,
+        notes=pd.DataFrame(panel_notes(panel), columns=["kind", "key", "value"]),
         seconds=time.perf_counter() - t0,
     )
 
@@ -161,7 +199,8 @@ def write_results(con: duckdb.DuckDBPyConnection, res: StoredResults) -> None:
         for table in reversed(STORED_TABLES):
             con.execute(f"DELETE FROM {table}")
         for table, frame in (("stored_periods", res.periods), ("stored_scores", res.scores),
-                             ("stored_ranks", res.ranks), ("stored_alerts", res.alerts)):
+                             ("stored_ranks", res.ranks), ("stored_alerts", res.alerts),
+                             ("stored_notes", res.notes)):
             con.register("_stored_frame", frame)
             try:
                 names = ", ".join(frame.columns)
