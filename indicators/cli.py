@@ -148,6 +148,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--recompute", action="store_true",
                    help="compute, even when the warehouse holds current stored results")
 
+    p = sub.add_parser("refresh", help="recompute the stored scores, rank intervals and alerts "
+                       "(e.g. after upgrading the scoring code) and publish them")
+    _add_db(p)
+
     p = sub.add_parser("undo", help="undo an observations import (restores overwritten values)")
     _add_db(p)
     p.add_argument("import_id", type=int, help="import number (see `info`)")
@@ -324,6 +328,34 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    """Republish the warehouse, which recomputes its stored results when they are stale."""
+    import duckdb
+
+    from indicators.publish import copy_on_write
+    from indicators.warehouse import resolve_db_path
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        print(f"{path}: no such warehouse", file=sys.stderr)
+        return 1
+    with copy_on_write(path):
+        pass  # publishing computes the stored results into the new version (or keeps them)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute("SELECT computed_at, seconds FROM stored_results").fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    if row is None:
+        print(f"{path}: no stored results (precompute off or failed; see the log): "
+              "readers compute fresh", file=sys.stderr)
+        return 1
+    print(f"{path}: stored results current (computed {str(row[0])[:19]}, {row[1]:.1f} s)")
+    return 0
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     from indicators.scoring.cli import run_score
 
@@ -449,6 +481,7 @@ COMMANDS = {
     "import": _cmd_import,
     "info": _cmd_info,
     "score": _cmd_score,
+    "refresh": _cmd_refresh,
     "alerts": _cmd_alerts,
     "templates": _cmd_templates,
     "export": _cmd_export,

@@ -230,3 +230,22 @@ def test_block_checksums_find_damage_that_table_reads_miss(demo_db: Path, tmp_pa
         fh.seek(damaged.stat().st_size // 2)
         fh.write(os.urandom(256 * 1024))
     assert damaged_blocks(damaged)
+
+
+def test_refresh_command_recomputes_stale_stored_results(demo_db: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture):
+    """After a change the stored rows do not match (e.g. new scoring code), `refresh`
+    republishes the warehouse and the stored results equal a fresh computation again."""
+    from indicators.cli import main
+
+    path = _copy(demo_db, tmp_path)
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE stored_results SET fingerprint = 'from older scoring code'")
+    con.close()
+    con, cur = _public(path)
+    assert not stored.is_current(cur)
+    con.close()
+    assert main(["refresh", "--db", str(path)]) == 0
+    assert "stored results current" in capsys.readouterr().out
+    assert_stored_equals_fresh(path)
+    assert main(["refresh", "--db", str(tmp_path / "missing.duckdb")]) == 1
