@@ -108,12 +108,14 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 def _browser_cpu(seen: dict[int, float]) -> None:
     """Record the CPU time of every Chromium process of this run (pid -> latest CPU-s); called
-    often, so processes that exit are counted up to their last sample."""
+    often, so processes that exit are counted up to their last sample. A process's
+    ``children_*`` times are left out: they hold the CPU of its exited children (renderers,
+    GPU process), which are sampled themselves — counting both doubled the browser's CPU."""
     for p in psutil.Process().children(recursive=True):
         try:
             if "chrom" in p.name().lower():
                 t = p.cpu_times()
-                seen[p.pid] = t.user + t.system + t.children_user + t.children_system
+                seen[p.pid] = t.user + t.system  # not children_*: they are sampled themselves
         except psutil.NoSuchProcess:
             pass
 
