@@ -233,3 +233,30 @@ def demo_db_private(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     report = import_file(path, csv, source="secret_log", imported_by="test")
     assert report.ok, report.to_text()
     return path
+
+
+def write_tricky(path: Path) -> None:
+    """The tiny scoring panel plus what a real warehouse holds: names that need CSV quoting, a
+    country-level indicator, observations that cannot be used (unknown indicator, unknown unit,
+    NaN value, log1p of <= -1), a unit without population, a cited source."""
+    import duckdb
+
+    from indicators.scoring.testing import write_tiny
+
+    write_tiny(
+        path,
+        units=[("u4", 'Ulica "Nova", Gornja', "BBB", None)],
+        indicators=[{"code": "gov", "title": "Governance", "risk_factor": 3, "direction": -1,
+                     "level": "country", "max_age": 2}],
+        observations=[("AAA", "gov", 2018, 0.5), ("BBB", "gov", 2020, -0.4),
+                      ("u4", "events", 2020, 5.0), ("u4", "civic", 2021, 1.0),
+                      ("u1", "no_such_indicator", 2020, 1.0), ("zz9", "civic", 2020, 2.0),
+                      ("u3", "deaths", 2019, -3.0)],
+    )
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO observations (unit_id, indicator, period, value) "
+                "VALUES ('u2', 'civic', 2019, 'NaN'::DOUBLE)")
+    con.execute("INSERT INTO sources (id, title, publisher, licence, url) VALUES "
+                "('s1', 'Test source, v2', 'Tester', 'CC BY 4.0', 'https://example.org')")
+    con.execute("UPDATE observations SET source = 's1' WHERE indicator = 'civic'")
+    con.close()

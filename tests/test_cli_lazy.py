@@ -19,7 +19,7 @@ from indicators.cli import build_parser
 from indicators.scoring.cli import write_csv, write_score_csv
 from indicators.scoring.engine import CSV_COLUMNS, score
 from indicators.scoring.panel import build_panel, load_panel
-from indicators.scoring.testing import write_tiny
+from tests.conftest import write_tricky
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Never needed to score (maps, charts, the app).
@@ -42,23 +42,7 @@ def tricky_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     country-level indicator, observations that cannot be used (unknown indicator, unknown
     unit, NaN value, log1p of <= -1), a unit without population, a cited source."""
     path = tmp_path_factory.mktemp("lazy") / "tricky.duckdb"
-    write_tiny(
-        path,
-        units=[("u4", 'Ulica "Nova", Gornja', "BBB", None)],
-        indicators=[{"code": "gov", "title": "Governance", "risk_factor": 3, "direction": -1,
-                     "level": "country", "max_age": 2}],
-        observations=[("AAA", "gov", 2018, 0.5), ("BBB", "gov", 2020, -0.4),
-                      ("u4", "events", 2020, 5.0), ("u4", "civic", 2021, 1.0),
-                      ("u1", "no_such_indicator", 2020, 1.0), ("zz9", "civic", 2020, 2.0),
-                      ("u3", "deaths", 2019, -3.0)],
-    )
-    con = duckdb.connect(str(path))
-    con.execute("INSERT INTO observations (unit_id, indicator, period, value) "
-                "VALUES ('u2', 'civic', 2019, 'NaN'::DOUBLE)")
-    con.execute("INSERT INTO sources (id, title, publisher, licence, url) VALUES "
-                "('s1', 'Test source, v2', 'Tester', 'CC BY 4.0', 'https://example.org')")
-    con.execute("UPDATE observations SET source = 's1' WHERE indicator = 'civic'")
-    con.close()
+    write_tricky(path)
     return path
 
 

@@ -80,14 +80,19 @@ def profile_links(unit_ids: pd.Series) -> list[str]:
     return [f"profile?unit={u}" for u in unit_ids]
 
 
+def _header(col: object) -> str:
+    """A table header: ``col.<name>`` translated, else the name with spaces."""
+    key = f"col.{col}"
+    return t(key) if t(key) != key else str(col).replace("_", " ")
+
+
 def show_table(frame: pd.DataFrame, *, column_config: dict | None = None, **kwargs: object) -> None:
     """``st.dataframe`` with translated column headers (``col.<name>`` keys), risk classes in
     the user's language and numbers rounded for reading (the downloads keep full precision)."""
     shown = frame.copy()
     config: dict = {}
     for col in shown.columns:
-        key = f"col.{col}"
-        label = t(key) if t(key) != key else str(col).replace("_", " ")
+        label = _header(col)
         series = shown[col]
         if col == "profile":
             config[col] = st.column_config.LinkColumn(t("col.profile"),
@@ -141,8 +146,7 @@ def light_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
     links = links or {}
     head, columns = [], []
     for col in frame.columns:
-        key = f"col.{col}"
-        label = t(key) if t(key) != key else str(col).replace("_", " ")
+        label = _header(col)
         series = frame[col].reset_index(drop=True)
         numeric = False
         if col in links:

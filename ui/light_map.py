@@ -30,5 +30,5 @@ def light_map(payload: dict, *, key: str = "map") -> None:
     """Draw the map of ``payload``; a click on a unit opens its profile page."""
     result = _COMPONENT(key=key, data=payload, on_clicked_change=_ignore)
     clicked = getattr(result, "clicked", None)
-    if clicked and clicked in set(payload.get("ids", ())):
+    if clicked and clicked in payload.get("ids", ()):  # a unit of this map (only on a click)
         st.switch_page("pages/profile.py", query_params={"unit": str(clicked)})

@@ -27,6 +27,7 @@ from indicators.i18n.names import localise_names, rf_title
 from indicators.measures import country_level_only, measure_values, unit_notes
 from indicators.views import COMPOSITE, FilterOptions
 from ui import data
+from ui.components import profile_links
 from ui.geo_static import geojson_url, outlines_url
 from ui.state import warehouse_stamp
 
@@ -70,6 +71,12 @@ class AlertList:
     country_level_n: int  # how many listed units rest on country-level values only
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _coverage(stamp: str, countries: tuple[str, ...], period: int):  # noqa: ANN202
+    """Which countries have which risk factors in ``period`` (shared by map and ranking)."""
+    return risk_factor_coverage(data.result(), period, countries)
+
+
 def _key(countries: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(countries))
 
@@ -100,7 +107,7 @@ def _map_view(stamp: str, lang: str, countries: tuple[str, ...], measure: str,
                           geo_url=geojson_url(countries), outlines_url=outlines_url(countries))
     payload["key"] = f"{measure}|{period}|{','.join(countries)}|{lang}"
     flat = [c for c in country_level_only(result, period) if c in countries]
-    comparability = risk_factor_coverage(result, period, countries)
+    comparability = _coverage(stamp, countries, period)
     gaps = (gap_lines(comparability, {r: rf_title(r, f.title) for r, f in RISK_FACTORS.items()},
                       options.countries) if comparability.affected else [])
     return MapView(payload=payload, table=map_table(values, measure, period), values=values,
@@ -134,7 +141,7 @@ def _rank_view(stamp: str, lang: str, countries: tuple[str, ...], period: int) -
     ranked = ranked.merge(unc.drop(columns="period"), on="unit_id", how="left")
     ranked = localise_names(ranked)
     scored = ranked.dropna(subset=["composite"]).sort_values(["rank", "unit_name"])
-    comparability = risk_factor_coverage(result, period, countries)
+    comparability = _coverage(stamp, countries, period)
     return RankView(ranked=ranked, scored=scored,
                     insufficient=int(ranked["composite"].isna().sum()),
                     footer=standard_footer(data.measure_sources(COMPOSITE)),
@@ -145,8 +152,6 @@ def country_ranking(rv: RankView, countries: tuple[str, ...], top_n: int,
                     names: dict[str, str]) -> pd.DataFrame:
     """The ``top_n`` units of each country ranked within their country, with a profile link
     (the "within each country" list of the overview, as one table)."""
-    from ui.components import profile_links
-
     parts = [rv.scored[rv.scored["country"] == iso].sort_values(["rank_in_country", "unit_name"])
              .head(top_n) for iso in countries]
     parts = [p for p in parts if not p.empty]
