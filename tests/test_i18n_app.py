@@ -137,6 +137,35 @@ def test_selector_switches_language_and_url():
     assert at.query_params["lang"] in (["sr-Cyrl"], "sr-Cyrl")
 
 
+@pytest.fixture
+def _shared_mock_runtime(monkeypatch: pytest.MonkeyPatch):
+    """AppTest installs its mock ``Runtime`` as a process-wide singleton and resets it to None
+    when a run ends, so with two AppTests in two threads one session's end leaves the other
+    without a runtime (``Runtime hasn't been created!`` from any v2 component). A real server
+    has one Runtime for all sessions; here the last mock installed stays visible until the
+    test ends, which is what a real server gives every session."""
+    from streamlit.runtime import Runtime
+
+    seen: list[object] = []
+    lock = threading.Lock()
+
+    def current(cls):  # noqa: ANN001, ANN202
+        with lock:
+            if cls._instance is not None:
+                seen[:] = [cls._instance]
+            return seen[0] if seen else None
+
+    def instance(cls):  # noqa: ANN001, ANN202
+        rt = current(cls)
+        if rt is None:
+            raise RuntimeError("Runtime hasn't been created!")
+        return rt
+
+    monkeypatch.setattr(Runtime, "instance", classmethod(instance))
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: current(cls) is not None))
+
+
+@pytest.mark.usefixtures("_shared_mock_runtime")
 def test_two_sessions_two_languages_do_not_leak():
     """Two AppTest sessions run at the same time in two threads, each in its own language."""
     results: dict[str, tuple[str, str]] = {}
