@@ -90,7 +90,7 @@ def unit_notes(result: ScoreResult, measure: str, period: int) -> np.ndarray:
     else:
         rows = no_pop
     unit_level = np.array([d.level == "unit" for d in p.indicators], dtype=bool)
-    only_country = (np.isnan(p.values[unit_level][:, :, tp]).all(axis=0) if unit_level.any()
+    only_country = (np.isnan(p.values[:, :, tp][unit_level]).all(axis=0) if unit_level.any()
                     else np.ones(p.unit_ids.size, dtype=bool))
     has_value = ~np.isnan(p.values[:, :, tp]).all(axis=0)
     if kind != "indicator":
@@ -201,6 +201,6 @@ def country_level_only(result: ScoreResult, period: int) -> list[str]:
     hits = np.nonzero(p.periods == int(period))[0]
     if not unit_level.any() or hits.size == 0:
         return sorted(set(p.unit_country.astype(str)))
-    has_unit_data = ~np.isnan(p.values[unit_level][:, :, hits[0]]).all(axis=0)
+    has_unit_data = ~np.isnan(p.values[:, :, hits[0]][unit_level]).all(axis=0)
     countries = p.unit_country.astype(str)
     return [c for c in sorted(set(countries)) if not has_unit_data[countries == c].any()]

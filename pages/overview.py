@@ -17,7 +17,7 @@ from indicators.i18n.names import risk_class_label
 from indicators.views import COMPOSITE
 from ui import overview_model
 from ui.calendar import upcoming_panel
-from ui.components import how_to_read, light_table, profile_links
+from ui.components import how_to_read
 from ui.downloads import download_bar, export_meta
 from ui.light_map import light_map
 from ui.shell import page_setup
@@ -72,9 +72,8 @@ def ranking() -> None:
         st.markdown(f"**{t('overview.open_profile')}**")
         if scope == "country":  # one table, not a link per row: up to 6 x 50 rows
             st.caption(t("overview.rank_scope.country_note"))
-            light_table(overview_model.country_ranking(rv, view.countries, top_n,
-                                                       options.countries),
-                        links={"profile": t("col.profile_open")})
+            st.html(overview_model.country_ranking_html(view.countries, view.period, top_n,
+                                                        options.countries))
         for row in top.itertuples(index=False) if scope == "region" else ():
             interval = (f" ({int(row.rank_p05)}–{int(row.rank_p95)})"
                         if pd.notna(row.rank_p05) and pd.notna(row.rank_p95) else "")
@@ -104,8 +103,7 @@ for alert in overview_model.alert_lists(view.countries, view.period):
                          countries=", ".join(options.countries.get(c, c)
                                              for c in alert.country_level)))
         if len(frame):
-            light_table(frame[cols].assign(profile=profile_links(frame["unit_id"])),
-                        links={"profile": t("col.profile_open")})
+            st.html(alert.html)
             download_bar(f"alerts_{alert.title[:12]}", frame[cols],
                          export_meta(ctx, alert.title, measure=COMPOSITE))
         else:

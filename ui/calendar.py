@@ -11,9 +11,9 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from indicators.i18n import t
+from indicators.i18n import current_language, t
 from indicators.monitoring.calendar import trend_events, upcoming_events
-from ui.components import light_table
+from ui.components import table_html
 from ui.state import cursor, warehouse_stamp
 
 UPCOMING_DAYS = 90
@@ -51,14 +51,14 @@ def status_label(status: str, fictional: bool) -> str:
     return t("calendar.status_sourced") if status == "sourced" else t("calendar.status_to_verify")
 
 
-def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
-    """The "next N days" panel: dates of heightened sensitivity in the chosen countries, each
-    with its source and check date or the label "to verify"."""
-    frame = upcoming(countries, days)
-    st.subheader(t("calendar.upcoming_title", days=days), help=t("calendar.note"))
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _upcoming_html(stamp: str, lang: str, countries: tuple[str, ...], today: str,
+                   days: int) -> str:
+    """The panel's table as HTML ('' when there is nothing), built once per day, language,
+    countries and warehouse version for every session."""
+    frame = _upcoming(stamp, countries, today, days)
     if frame.empty:
-        st.caption(t("calendar.none", days=days))
-        return
+        return ""
     show = frame.assign(
         status=[status_label(s, bool(f))
                 for f, s in zip(frame["fictional"], frame["status"], strict=True)],
@@ -73,5 +73,17 @@ def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
     table = show[list(labels)].assign(
         date=[str(d)[:10] for d in show["date"]],
         checked=["" if pd.isna(d) else str(d)[:10] for d in show["checked"]])
-    light_table(table.rename(columns=labels), links={"URL": "URL"})  # static: light in a browser
+    return table_html(table.rename(columns=labels), links={"URL": "URL"})
+
+
+def upcoming_panel(countries: Iterable[str], days: int = UPCOMING_DAYS) -> None:
+    """The "next N days" panel: dates of heightened sensitivity in the chosen countries, each
+    with its source and check date or the label "to verify"."""
+    html = _upcoming_html(warehouse_stamp(), current_language(), tuple(sorted(countries)),
+                          dt.date.today().isoformat(), int(days))
+    st.subheader(t("calendar.upcoming_title", days=days), help=t("calendar.note"))
+    if not html:
+        st.caption(t("calendar.none", days=days))
+        return
+    st.html(html)  # static: light in a browser
     st.caption(t("calendar.note"))

@@ -132,6 +132,13 @@ def light_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
                 digits: int = 2, max_height: int | None = 460) -> None:
     """A static HTML table (``st.html``): far lighter in the browser than ``st.dataframe``
     (no grid library, no canvas) — used where the page must stay light (overview, calendar).
+    See :func:`table_html` for what it shows."""
+    st.html(table_html(frame, links=links, digits=digits, max_height=max_height))
+
+
+def table_html(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
+               digits: int = 2, max_height: int | None = 460) -> str:
+    """The HTML of :func:`light_table` (pure: views cache it once for every session).
 
     Headers are translated (``col.<name>``), risk classes shown in the user's language,
     numbers formatted for the language (decimal comma where it is used), missing values as
@@ -167,5 +174,5 @@ def light_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
         columns.append([f'<td class="n">{c}</td>' if numeric else f"<td>{c}</td>" for c in cells])
     rows = "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*columns, strict=True)) if columns else ""
     style = f' style="max-height:{int(max_height)}px"' if max_height else ""
-    st.html(f'{_TABLE_CSS}<div class="lt-wrap"{style}><table class="lt"><thead><tr>'
+    return (f'{_TABLE_CSS}<div class="lt-wrap"{style}><table class="lt"><thead><tr>'
             f'{"".join(head)}</tr></thead><tbody>{rows}</tbody></table></div>')

@@ -27,7 +27,7 @@ from indicators.i18n.names import localise_names, rf_title
 from indicators.measures import country_level_only, measure_values, unit_notes
 from indicators.views import COMPOSITE, FilterOptions
 from ui import data
-from ui.components import profile_links
+from ui.components import profile_links, table_html
 from ui.geo_static import geojson_url, outlines_url
 from ui.state import warehouse_stamp
 
@@ -67,6 +67,7 @@ class AlertList:
 
     title: str
     frame: pd.DataFrame
+    html: str  # the on-screen table (with profile links), built once per view
     country_level: list[str]  # countries of listed units resting on country-level values only
     country_level_n: int  # how many listed units rest on country-level values only
 
@@ -75,6 +76,17 @@ class AlertList:
 def _coverage(stamp: str, countries: tuple[str, ...], period: int):  # noqa: ANN202
     """Which countries have which risk factors in ``period`` (shared by map and ranking)."""
     return risk_factor_coverage(data.result(), period, countries)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _values(stamp: str, measure: str, period: int) -> pd.DataFrame:
+    """``measure_values`` of every unit (with rank intervals for the composite), shared by the
+    map and the ranking and by every language; read-only (callers filter into new frames)."""
+    values = measure_values(data.result(), measure, period)
+    if measure == COMPOSITE:
+        unc = data.uncertainty(period)
+        values = values.merge(unc.drop(columns="period"), on="unit_id", how="left")
+    return values
 
 
 def _key(countries: tuple[str, ...]) -> tuple[str, ...]:
@@ -91,11 +103,8 @@ def _map_view(stamp: str, lang: str, countries: tuple[str, ...], measure: str,
     options = data.filter_options()
     result = data.result()
     label = options.measures.get(measure, measure)
-    values = measure_values(result, measure, period)
+    values = _values(stamp, measure, period)
     values = values[values["country"].isin(countries)]
-    if measure == COMPOSITE:
-        unc = data.uncertainty(period)
-        values = values.merge(unc.drop(columns="period"), on="unit_id", how="left")
     gdf, _ = data.units_geo(countries)
     n_scored = int(values["score"].notna().sum())
     coverage_note = t("overview.coverage_note", scored=n_scored, total=len(values), period=period)
@@ -134,11 +143,8 @@ def map_figure(view: MapView, countries: tuple[str, ...], label: str,
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _rank_view(stamp: str, lang: str, countries: tuple[str, ...], period: int) -> RankView:
-    result = data.result()
-    ranked = measure_values(result, COMPOSITE, period)
+    ranked = _values(stamp, COMPOSITE, period)
     ranked = ranked[ranked["country"].isin(countries)].rename(columns={"score": "composite"})
-    unc = data.uncertainty(period)
-    ranked = ranked.merge(unc.drop(columns="period"), on="unit_id", how="left")
     ranked = localise_names(ranked)
     scored = ranked.dropna(subset=["composite"]).sort_values(["rank", "unit_name"])
     comparability = _coverage(stamp, countries, period)
@@ -169,6 +175,21 @@ def country_ranking(rv: RankView, countries: tuple[str, ...], top_n: int,
     })
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _country_ranking_html(stamp: str, lang: str, countries: tuple[str, ...], period: int,
+                          top_n: int, names: tuple[tuple[str, str], ...]) -> str:
+    rv = _rank_view(stamp, lang, countries, period)
+    return table_html(country_ranking(rv, countries, top_n, dict(names)),
+                      links={"profile": t("col.profile_open")})
+
+
+def country_ranking_html(countries: tuple[str, ...], period: int, top_n: int,
+                         names: dict[str, str]) -> str:
+    """The "within each country" table of :func:`country_ranking` as HTML (cached per view)."""
+    return _country_ranking_html(warehouse_stamp(), current_language(), _key(countries),
+                                 int(period), int(top_n), tuple(sorted(names.items())))
+
+
 def rank_view(countries: tuple[str, ...], period: int) -> RankView:
     """The ranking section of a view (cached for every session)."""
     return _rank_view(warehouse_stamp(), current_language(), _key(countries), int(period))
@@ -187,7 +208,10 @@ def _alert_lists(stamp: str, lang: str, countries: tuple[str, ...],
                          (t("alerts.newly_high"), alerts.newly_high)):
         frame = frame[frame["country"].isin(countries)]
         flat = frame[frame["unit_id"].isin(country_level_units)]
-        out.append(AlertList(title=title, frame=frame, country_level=sorted(set(flat["country"])),
+        html = (table_html(frame[ALERT_COLUMNS].assign(profile=profile_links(frame["unit_id"])),
+                           links={"profile": t("col.profile_open")}) if len(frame) else "")
+        out.append(AlertList(title=title, frame=frame, html=html,
+                             country_level=sorted(set(flat["country"])),
                              country_level_n=len(flat)))
     return tuple(out)
 

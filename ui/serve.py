@@ -80,9 +80,12 @@ PRELOAD = ("pandas", "geopandas", "plotly.graph_objects", "duckdb", "indicators.
 
 
 def preload() -> None:
-    """Import :data:`PRELOAD` in a daemon thread (errors are left to the first page run)."""
+    """Import :data:`PRELOAD` in a daemon thread (errors are left to the first page run), then
+    move everything allocated so far into the collector's permanent generation (``gc.freeze``):
+    the ~170,000 objects of the libraries are never rescanned by later collections."""
     if os.environ.get("RISK_NO_PRELOAD"):
         return
+    import gc
     import importlib
     import threading
 
@@ -92,6 +95,8 @@ def preload() -> None:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - a failing import shows on the page instead
                 return
+        gc.collect()
+        gc.freeze()
 
     threading.Thread(target=run, name="preload", daemon=True).start()
 

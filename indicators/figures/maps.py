@@ -14,7 +14,7 @@ screen. ``choropleth_geo`` uses ``go.Choropleth`` (vector) for SVG/PDF exports.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -201,17 +201,6 @@ def _fmt_number(value: object, digits: int = 1) -> str | None:
     return format_decimal(number, digits)  # decimal comma where the language uses one
 
 
-def _fmt_rank(row: dict | pd.Series) -> str:
-    rank = row.get("rank")
-    if rank is None or pd.isna(rank):
-        return "—"
-    text = f"{int(rank)}"
-    lo, hi = row.get("rank_p05"), row.get("rank_p95")
-    if lo is not None and hi is not None and not pd.isna(lo) and not pd.isna(hi):
-        text = t("fig.rank_interval_value", rank=text, low=int(round(lo)), high=int(round(hi)))
-    return text
-
-
 def _fmt_coverage(value: object) -> str:
     try:
         share = float(value)  # type: ignore[arg-type]
@@ -246,30 +235,86 @@ def _map_frame(
     return frame
 
 
-def _customdata(frame: pd.DataFrame) -> np.ndarray:
-    insufficient = class_label(INSUFFICIENT)
-    rows = []
-    has_note = "note" in frame.columns
-    for row in frame.to_dict("records"):  # plain dicts: ~10x faster than iterrows
-        local = row.get("name_local")
+def _rank_formatter() -> Callable[[object, object, object], str]:
+    """``(rank, p05, p95) -> text``: the interval template translated once, filled per unit.
+
+    Same text as ``t("fig.rank_interval_value", ...)`` (whole numbers are never grouped), at a
+    fraction of the cost of one ``t()`` call per unit (the map has 1,009)."""
+    marks = ("\x01", "\x02", "\x03")
+    template = t("fig.rank_interval_value", rank=marks[0], low=marks[1], high=marks[2])
+
+    def missing(value: object) -> bool:
+        return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+    def fmt(rank: object, lo: object, hi: object) -> str:
+        if missing(rank):
+            return "—"
+        text = f"{int(rank)}"  # type: ignore[call-overload]
+        if missing(lo) or missing(hi):
+            return text
+        return (
+            template.replace(marks[0], text)
+            .replace(marks[1], str(int(round(lo))))  # type: ignore[call-overload]
+            .replace(marks[2], str(int(round(hi))))  # type: ignore[call-overload]
+        )
+
+    return fmt
+
+
+def _names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Per unit: the name in the language's script, and the other spelling (or "—")."""
+    ids = frame["unit_id"].astype(str).tolist()
+    names = frame["name"].tolist() if "name" in frame.columns else [None] * len(ids)
+    locals_ = frame["name_local"].tolist() if "name_local" in frame.columns else [None] * len(ids)
+    shown_out, other_out = [], []
+    for uid, name, local in zip(ids, names, locals_, strict=True):
         local = None if local is None or pd.isna(local) or str(local) == "" else str(local)
-        name = str(row.get("name", row["unit_id"]))
+        name = uid if name is None or (isinstance(name, float) and pd.isna(name)) else str(name)
         shown = unit_name(name, local)  # the language's script (Cyrillic in sr-Cyrl, mk)
         other = name if shown != name else local
-        local_text = other if other and other != shown else "—"
-        value_text = _fmt_number(row["_score"])
+        shown_out.append(shown)
+        other_out.append(other if other and other != shown else "—")
+    return shown_out, other_out
+
+
+def _customdata(frame: pd.DataFrame) -> np.ndarray:
+    """Hover fields per unit: shown name, other-script name, value, class, coverage, rank, note.
+
+    Column lists, not row dicts, and one translation per class, note and template (not one
+    per unit): the real region's 1,009 units take a few milliseconds."""
+    n = len(frame)
+    insufficient = class_label(INSUFFICIENT)
+    classes = {cls: class_label(cls) for cls in set(frame["_class"].tolist())}
+    rank_text = _rank_formatter()
+
+    def column(name: str) -> list:
+        return frame[name].tolist() if name in frame.columns else [None] * n
+
+    shown, other = _names(frame)
+    notes: dict[object, str] = {}
+    has_note = "note" in frame.columns
+    rows = []
+    for i, (score, cls, cov, rank, lo, hi, note) in enumerate(zip(
+            frame["_score"].tolist(), frame["_class"].tolist(), column("coverage"),
+            column("rank"), column("rank_p05"), column("rank_p95"), column("note"),
+            strict=True)):
+        value_text = _fmt_number(score)
+        if note is pd.NA or (isinstance(note, float) and math.isnan(note)):
+            note = None
+        if has_note and note not in notes:
+            notes[note] = _note_text(note)
         rows.append(
             [
-                shown,
-                local_text,
+                shown[i],
+                other[i],
                 value_text if value_text is not None else insufficient,
-                class_label(row["_class"]),
-                _fmt_coverage(row.get("coverage")),
-                _fmt_rank(row) if value_text is not None else "—",
-                _note_text(row.get("note")) if has_note else "",
+                classes[cls],
+                _fmt_coverage(cov),
+                rank_text(rank, lo, hi) if value_text is not None else "—",
+                notes[note] if has_note else "",
             ]
         )
-    return np.array(rows, dtype=object).reshape(len(rows), 7)
+    return np.array(rows, dtype=object).reshape(n, 7)
 
 
 def _note_text(note: object) -> str:
