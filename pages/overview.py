@@ -95,16 +95,22 @@ ranking()
 upcoming_panel(view.countries)  # trigger calendar, FoA risk factor 8
 st.subheader(t("overview.alerts"))
 cols = overview_model.ALERT_COLUMNS
-for alert in overview_model.alert_lists(view.countries, view.period):
+shown = overview_model.ALERT_ROWS_SHOWN
+for i, alert in enumerate(overview_model.alert_lists(view.countries, view.period)):
     frame = alert.frame
     with st.expander(f"{alert.title} ({len(frame)})", expanded=len(frame) > 0):
         if alert.country_level_n:
             st.warning(t("alerts.country_level_only", n=alert.country_level_n,
                          countries=", ".join(options.countries.get(c, c)
                                              for c in alert.country_level)))
-        if len(frame):
-            st.html(alert.html)
-            download_bar(f"alerts_{alert.title[:12]}", frame[cols],
-                         export_meta(ctx, alert.title, measure=COMPOSITE))
-        else:
+        if not len(frame):
             st.caption(t("alerts.none"))
+            continue
+        whole = len(frame) > shown and st.toggle(t("alerts.show_all", total=len(frame)),
+                                                 key=f"alerts_all_{i}")
+        st.html(overview_model.alert_html_all(view.countries, view.period, i) if whole
+                else alert.html)
+        if len(frame) > shown and not whole:
+            st.caption(t("alerts.showing_first", shown=shown, total=len(frame)))
+        download_bar(f"alerts_{alert.title[:12]}", frame[cols],
+                     export_meta(ctx, alert.title, measure=COMPOSITE))

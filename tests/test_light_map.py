@@ -103,3 +103,43 @@ def test_light_table_escapes_text_and_formats_numbers():
     assert "Brčko &amp; Co" in body
     assert '<a href="profile?unit=A-1" target="_self">Open</a>' in body
     assert ">6.25<" in body and ">3<" in body and body.count(">—<") >= 2  # missing: a dash
+
+
+def test_long_alert_lists_show_the_first_rows_and_the_whole_list_on_request(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """An alert list longer than ``ALERT_ROWS_SHOWN`` draws its first rows with a note; the
+    toggle draws every row; the download bar stays in both states (it holds every row)."""
+    from indicators.i18n import t
+    from tests.conftest import html_tables
+    from ui import overview_model
+
+    monkeypatch.setenv("RISK_WAREHOUSE", str(demo_db))
+    monkeypatch.setattr(overview_model, "ALERT_ROWS_SHOWN", 3)
+    overview_model._alert_lists.clear()  # the cached lists were drawn with the default limit
+    overview_model._alert_html_all.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard.py"),
+                               default_timeout=120)
+        at.run()
+        assert not at.exception
+        drivers = t("col.drivers")
+        alert_tables = [d for d in html_tables(at) if drivers in d.columns]
+        long_lists = [tg for tg in at.toggle if tg.key and tg.key.startswith("alerts_all_")]
+        assert long_lists, "the demo's default period has an alert list longer than 3"
+        assert all(len(d) <= 3 for d in alert_tables)
+        notes = [c.value for c in at.caption if c.value.startswith(t(
+            "alerts.showing_first", shown=3, total=0).split("3")[0])]
+        assert len(notes) == len(long_lists)
+        dl_before = {b.key for b in at.get("download_button") if "alerts" in (b.key or "")}
+
+        long_lists[0].set_value(True).run()
+        assert not at.exception
+        tables = [d for d in html_tables(at) if drivers in d.columns]
+        assert max(len(d) for d in tables) > 3  # the whole list
+        total = int(long_lists[0].label.rsplit("(", 1)[1].rstrip(")"))
+        assert any(len(d) == total for d in tables)
+        dl_after = {b.key for b in at.get("download_button") if "alerts" in (b.key or "")}
+        assert dl_before == dl_after and dl_before
+    finally:
+        overview_model._alert_lists.clear()
+        overview_model._alert_html_all.clear()
