@@ -200,30 +200,12 @@ def score_csv_columns(result: ScoreResult) -> dict[str, np.ndarray]:
     computed without pandas (ranks are floats, NaN = not ranked; NaN = empty cell)."""
     import numpy as np
 
-    from .engine import RF_COLUMNS
-    from .rank import grouped_min_rank
+    from .engine import score_columns
 
     panel = result.panel
-    comp, periods = result.composite, result.periods
-    n_units, n_periods = comp.shape
-    t_idx = np.repeat(np.arange(n_periods), n_units)
-    u_idx = np.tile(np.arange(n_units), n_periods)
-    c = comp.T.ravel()
-    country_codes, country_idx = np.unique(panel.unit_country.astype(str), return_inverse=True)
-    data = {
-        "unit_id": panel.unit_ids[u_idx],
-        "unit_name": panel.unit_names[u_idx],
-        "country": panel.unit_country[u_idx],
-        "period": periods[t_idx].astype(np.int64),
-        "composite": c,
-        "risk_class": _risk_class(c),
-        "coverage": result.coverage.T.ravel(),
-        "rank": grouped_min_rank(c, t_idx),
-        "rank_in_country": grouped_min_rank(
-            c, t_idx * max(len(country_codes), 1) + country_idx[u_idx]),
-    }
-    for r, col in enumerate(RF_COLUMNS):
-        data[col] = result.rf_scores[r].T.ravel()
+    n_units = result.composite.shape[0]
+    periods = result.periods
+    data = score_columns(panel, periods, result.composite, result.coverage, result.rf_scores)
     # a stable sort by (period, country, unit id), as ``result.frame`` is sorted
     u_order = np.array(sorted(range(n_units), key=lambda u: (str(panel.unit_country[u]),
                                                               str(panel.unit_ids[u]))),
@@ -231,12 +213,6 @@ def score_csv_columns(result: ScoreResult) -> dict[str, np.ndarray]:
     t_order = np.argsort(periods, kind="stable")
     order = (t_order[:, None] * n_units + u_order[None, :]).ravel()
     return {name: values[order] for name, values in data.items()}
-
-
-def _risk_class(composite):  # noqa: ANN001, ANN202 - numpy in, numpy out
-    from .aggregate import risk_class
-
-    return risk_class(composite)
 
 
 def write_score_csv(result: ScoreResult, path: Path) -> int:

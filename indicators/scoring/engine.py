@@ -232,6 +232,38 @@ def score(
     )
 
 
+def score_columns(
+    panel: Panel,
+    periods: np.ndarray,
+    comp: np.ndarray,
+    coverage: np.ndarray,
+    rf_scores: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The score table (:data:`CSV_COLUMNS`) as numpy arrays, rows in (period, unit) array
+    order, ranks as floats (NaN = not ranked): the one definition of that table, shared by
+    ``ScoreResult.frame`` and the pandas-free CSV writer of the ``score`` command."""
+    n_units, n_periods = comp.shape
+    t_idx = np.repeat(np.arange(n_periods), n_units)
+    u_idx = np.tile(np.arange(n_units), n_periods)
+    c = comp.T.ravel()
+    country_codes, country_idx = np.unique(panel.unit_country.astype(str), return_inverse=True)
+    data = {
+        "unit_id": panel.unit_ids[u_idx],
+        "unit_name": panel.unit_names[u_idx],
+        "country": panel.unit_country[u_idx],
+        "period": periods[t_idx].astype(np.int64),
+        "composite": c,
+        "risk_class": risk_class(c),
+        "coverage": coverage.T.ravel(),
+        "rank": grouped_min_rank(c, t_idx),
+        "rank_in_country": grouped_min_rank(
+            c, t_idx * max(len(country_codes), 1) + country_idx[u_idx]),
+    }
+    for r, col in enumerate(RF_COLUMNS):
+        data[col] = rf_scores[r].T.ravel()
+    return data
+
+
 def _frame(
     panel: Panel,
     periods: np.ndarray,
@@ -241,27 +273,10 @@ def _frame(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    n_units, n_periods = comp.shape
-    # rows in (period, unit) order
-    t_idx = np.repeat(np.arange(n_periods), n_units)
-    u_idx = np.tile(np.arange(n_units), n_periods)
-    c = comp.T.ravel()
-    country_codes, country_idx = np.unique(panel.unit_country.astype(str), return_inverse=True)
-    rank = grouped_min_rank(c, t_idx)
-    rank_c = grouped_min_rank(c, t_idx * max(len(country_codes), 1) + country_idx[u_idx])
-    data: dict[str, object] = {
-        "unit_id": panel.unit_ids[u_idx],
-        "unit_name": panel.unit_names[u_idx],
-        "country": panel.unit_country[u_idx],
-        "period": periods[t_idx].astype(np.int64),
-        "composite": c,
-        "risk_class": risk_class(c),
-        "coverage": coverage.T.ravel(),
-        "rank": pd.array(np.where(np.isnan(rank), pd.NA, rank), dtype="Int64"),
-        "rank_in_country": pd.array(np.where(np.isnan(rank_c), pd.NA, rank_c), dtype="Int64"),
-    }
-    for r, col in enumerate(RF_COLUMNS):
-        data[col] = rf_scores[r].T.ravel()
+    data: dict[str, object] = dict(score_columns(panel, periods, comp, coverage, rf_scores))
+    for col in ("rank", "rank_in_country"):
+        rank = data[col]
+        data[col] = pd.array(np.where(np.isnan(rank), pd.NA, rank), dtype="Int64")
     frame = pd.DataFrame(data, columns=list(CSV_COLUMNS))
     frame = frame.sort_values(["period", "country", "unit_id"], kind="stable").reset_index(drop=True)
     return frame

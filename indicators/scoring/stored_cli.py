@@ -71,6 +71,24 @@ def _periods(con: duckdb.DuckDBPyConnection, period: int | None,
     return [int(period)] if int(period) in stored else None
 
 
+def _open_stored(db: str | None, period: int | None, all_periods: bool
+                 ) -> tuple[duckdb.DuckDBPyConnection, list[int]] | None:
+    """An open connection and the periods to answer when the stored results can serve the
+    command; None (and nothing left open) when the computed path must answer."""
+    con = _open(db)
+    if con is None:
+        return None
+    try:
+        periods = _periods(con, period, all_periods) if usable(con) else None
+    except BaseException:
+        con.close()
+        raise
+    if periods is None:
+        con.close()
+        return None
+    return con, periods
+
+
 def _notes(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]] | None:
     out: dict[str, list[tuple[str, str]]] = {}
     try:
@@ -105,15 +123,13 @@ def stored_score(db: str | None, period: int | None, all_periods: bool,
 
     if uncertainty is not None and (int(uncertainty) != DRAWS or int(seed) != SEED):
         return None
-    con = _open(db)
-    if con is None:
+    opened = _open_stored(db, period, all_periods)
+    if opened is None:
         return None
+    con, periods = opened
     try:
-        if not usable(con):
-            return None
-        periods = _periods(con, period, all_periods)
         notes = _notes(con)
-        if periods is None or notes is None:
+        if notes is None:
             return None
         cfg = ScoringConfig()
         facts = _sidecar_facts(con)
@@ -151,15 +167,11 @@ def stored_score(db: str | None, period: int | None, all_periods: bool,
 def stored_alerts(db: str | None, period: int | None) -> int | None:
     """``alerts`` from the stored lists: print them and return 0; ``None`` (nothing printed)
     when they cannot serve this command."""
-    con = _open(db)
-    if con is None:
+    opened = _open_stored(db, period, False)
+    if opened is None:
         return None
+    con, periods = opened
     try:
-        if not usable(con):
-            return None
-        periods = _periods(con, period, False)
-        if periods is None:
-            return None
         from .stored_read import read_alerts  # pandas: the lists are frames
 
         alerts = read_alerts(con, periods[0])
