@@ -94,7 +94,7 @@ def map_payload(at: AppTest) -> dict:
 
 
 def html_tables(at: AppTest) -> list:
-    """The light tables (``ui.components.light_table``, static HTML) of a run, as DataFrames of
+    """The light tables (``ui.components.table_html`` in ``st.html``) of a run, as DataFrames of
     the shown text (headers as shown)."""
     from html.parser import HTMLParser
 

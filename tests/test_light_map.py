@@ -82,19 +82,20 @@ def test_payload_speaks_the_language(view):
 
 def _table_app() -> None:
     import pandas as pd
+    import streamlit as st
 
-    from ui.components import light_table
+    from ui.components import table_html
 
-    light_table(pd.DataFrame({
+    st.html(table_html(pd.DataFrame({
         "unit_name": ["<script>alert(1)</script>", "Brčko & Co"],
         "composite": [6.25, float("nan")],
         "rank": pd.array([3, None], dtype="Int64"),
         "risk_class": ["high", "insufficient data"],
         "profile": ["profile?unit=A-1", ""],
-    }), links={"profile": "Open"})
+    }), links={"profile": "Open"}))
 
 
-def test_light_table_escapes_text_and_formats_numbers():
+def test_html_table_escapes_text_and_formats_numbers():
     at = AppTest.from_function(_table_app, default_timeout=60)
     at.run()
     assert not at.exception

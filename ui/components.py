@@ -128,17 +128,11 @@ def _cell(value: object) -> str:
     return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def light_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
-                digits: int = 2, max_height: int | None = 460) -> None:
-    """A static HTML table (``st.html``): far lighter in the browser than ``st.dataframe``
-    (no grid library, no canvas) — used where the page must stay light (overview, calendar).
-    See :func:`table_html` for what it shows."""
-    st.html(table_html(frame, links=links, digits=digits, max_height=max_height))
-
-
 def table_html(frame: pd.DataFrame, *, links: dict[str, str] | None = None,
                digits: int = 2, max_height: int | None = 460) -> str:
-    """The HTML of :func:`light_table` (pure: views cache it once for every session).
+    """A static HTML table for ``st.html``: far lighter in the browser than ``st.dataframe``
+    (no grid library, no canvas) — used where the page must stay light (overview, calendar);
+    pure, so views build it once for every session.
 
     Headers are translated (``col.<name>``), risk classes shown in the user's language,
     numbers formatted for the language (decimal comma where it is used), missing values as

@@ -59,10 +59,7 @@ def map_payload(
     Units without a value get class 0, "insufficient data" (never a low class).
     """
     frame = _map_frame(units_gdf, values_df, value_col, period)
-    rows = _customdata(frame).tolist()
-    notes = frame["note"].tolist() if "note" in frame.columns else [None] * len(frame)
-    for row, note in zip(rows, notes, strict=True):
-        row[6] = _note(note)  # plain text here: the tooltip is built with textContent
+    rows = _customdata(frame, _note).tolist()  # plain-text notes: the tooltip uses textContent
     legend = [[COLORS[0], class_label(INSUFFICIENT)],
               *[[COLORS[i + 1], class_label(key)] for i, key in enumerate(CLASS_KEYS)]]
     return {

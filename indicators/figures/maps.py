@@ -277,11 +277,14 @@ def _names(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return shown_out, other_out
 
 
-def _customdata(frame: pd.DataFrame) -> np.ndarray:
-    """Hover fields per unit: shown name, other-script name, value, class, coverage, rank, note.
+def _customdata(frame: pd.DataFrame,
+                note_text: Callable[[object], str] | None = None) -> np.ndarray:
+    """Hover fields per unit: shown name, other-script name, value, class, coverage, rank, note
+    (``note_text(note)``; default: the plotly hover's HTML line, :func:`_note_text`).
 
     Column lists, not row dicts, and one translation per class, note and template (not one
     per unit): the real region's 1,009 units take a few milliseconds."""
+    note_text = note_text or _note_text
     n = len(frame)
     insufficient = class_label(INSUFFICIENT)
     classes = {cls: class_label(cls) for cls in set(frame["_class"].tolist())}
@@ -302,7 +305,7 @@ def _customdata(frame: pd.DataFrame) -> np.ndarray:
         if note is pd.NA or (isinstance(note, float) and math.isnan(note)):
             note = None
         if has_note and note not in notes:
-            notes[note] = _note_text(note)
+            notes[note] = note_text(note)
         rows.append(
             [
                 shown[i],
